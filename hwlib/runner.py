@@ -1,0 +1,253 @@
+"""Execute MyST notebooks with papermill into ``_build/executed/<profile>/``, never touching sources.
+
+Each notebook's front matter may hold ``hwlib: {profiles: {full: {...}}, needs: [...]}``:
+per-profile parameter values over the parameters cell's defaults, and the pages
+whose saved results it reads.  A run is skipped when the source, the resolved
+parameters, the profile, hwlib and the needed pages are unchanged since the
+last successful run.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import jupytext
+
+from . import params as P
+from . import paths
+
+PROFILES = ("quick", "full")
+_ANSI = re.compile(r"\x1b\[[0-9;]*m")
+
+
+class RunError(RuntimeError):
+    """A notebook could not be planned (bad path, profile or parameter)."""
+
+
+@dataclass
+class Plan:
+    """One notebook ready to run: where it is, what it becomes, with which values."""
+
+    source: Path
+    page: str
+    profile: str
+    values: dict
+    injected: dict
+    needs: list[str]
+    nb: object = field(repr=False)
+
+    @property
+    def output(self) -> Path:
+        return paths.executed_dir(self.profile) / f"{self.page}.ipynb"
+
+    @property
+    def stamp(self) -> Path:
+        return self.output.with_suffix(".stamp.json")
+
+    @property
+    def failed(self) -> Path:
+        return self.output.with_suffix(".failed.ipynb")
+
+
+@dataclass
+class Outcome:
+    """What happened to one notebook."""
+
+    page: str
+    status: str  # ran | cached | failed
+    seconds: float
+    output: Path | None
+    error: str = ""
+
+
+def page_name(source: Path) -> str:
+    """``notebooks/hw1/02_baseline_cnn.md`` -> ``hw1/02_baseline_cnn``."""
+    try:
+        rel = source.resolve().relative_to(paths.NOTEBOOKS.resolve())
+    except ValueError:
+        raise RunError(f"{source} is not inside {paths.NOTEBOOKS}: notebooks live in notebooks/") from None
+    return rel.with_suffix("").as_posix()
+
+
+def resolve_source(name: str | Path) -> Path:
+    """A notebook path, or a page name such as ``hw1/02_baseline_cnn``, as an existing source file."""
+    path = Path(name)
+    candidates = [path, paths.NOTEBOOKS / path, paths.NOTEBOOKS / f"{name}.md"]
+    for candidate in candidates:
+        if candidate.is_file() and candidate.suffix in (".md", ".ipynb"):
+            return candidate.resolve()
+    raise RunError(f"no notebook {str(name)!r}: give a path like notebooks/hw1/01_dataset_tour.md "
+                   f"or a page name like hw1/01_dataset_tour (see `python -m hwlib list`)")
+
+
+def all_sources() -> list[Path]:
+    """Every notebook source under notebooks/, in name order."""
+    return sorted(p for p in paths.NOTEBOOKS.rglob("*.md") if ".ipynb_checkpoints" not in p.parts)
+
+
+def toc_pages(toc: Path | None = None) -> list[str]:
+    """Every page named in the book's table of contents, in reading order."""
+    import yaml
+
+    found = []
+
+    def walk(node):
+        if isinstance(node, dict):
+            if "file" in node:
+                found.append(str(node["file"]))
+            for key in ("root",):
+                if key in node:
+                    found.append(str(node[key]))
+            for value in node.values():
+                if isinstance(value, (list, dict)):
+                    walk(value)
+        elif isinstance(node, list):
+            for item in node:
+                walk(item)
+
+    walk(yaml.safe_load((toc or paths.ROOT / "book" / "_toc.yml").read_text(encoding="utf-8")))
+    return found
+
+
+def book_sources() -> list[Path]:
+    """The notebook sources of the book's pages, in toc order (text-only pages are left out)."""
+    pages = [page for page in toc_pages() if (paths.NOTEBOOKS / f"{page}.md").is_file()]
+    return [paths.NOTEBOOKS / f"{page}.md" for page in pages]
+
+
+def plan(source: Path, profile: str, overrides: dict[str, str] | None = None) -> Plan:
+    """Read a source, and resolve and check its parameters for ``profile`` plus ``overrides``."""
+    if profile not in PROFILES:
+        raise RunError(f"unknown profile {profile!r}; choose one of {', '.join(PROFILES)}")
+    nb = jupytext.read(source)
+    nb.metadata.setdefault("kernelspec", {"name": "python3", "display_name": "Python 3"})
+    nb.metadata["kernelspec"].setdefault("language", "python")
+    page = page_name(source)
+    meta = nb.metadata.get("hwlib", {}) or {}
+    try:
+        declared = P.declared(P.parameters_cell(nb))
+        profile_values = (meta.get("profiles") or {}).get(profile) or {}
+        values = P.resolve(declared, (f"profile {profile!r} in {source.name}", profile_values),
+                           ("--set", overrides or {}))
+    except P.ParameterError as exc:
+        raise RunError(f"{page}: {exc}") from None
+    if "profile" in declared:
+        values["profile"] = profile
+    injected = {k: v for k, v in values.items() if v != declared[k].default or k == "profile"}
+    return Plan(source, page, profile, values, injected, list(meta.get("needs", [])), nb)
+
+
+def hwlib_digest() -> str:
+    """Hash of the hwlib modules that can change a notebook's results (not the book builder)."""
+    digest = hashlib.sha256()
+    for path in sorted(Path(__file__).parent.glob("*.py")):
+        if path.name not in ("book.py", "runner.py", "__main__.py"):
+            digest.update(path.name.encode() + path.read_bytes())
+    return digest.hexdigest()
+
+
+def fingerprint(p: Plan) -> str:
+    """What a run depends on: source, values, profile, hwlib and the needed pages' last runs."""
+    needed = {}
+    for page in p.needs:
+        stamp = paths.executed_dir(p.profile) / f"{page}.stamp.json"
+        needed[page] = json.loads(stamp.read_text())["fingerprint"] if stamp.is_file() else None
+    blob = json.dumps({
+        "source": p.source.read_text(encoding="utf-8"),
+        "values": p.values,
+        "profile": p.profile,
+        "hwlib": hwlib_digest(),
+        "needs": needed,
+    }, sort_keys=True)
+    return hashlib.sha256(blob.encode()).hexdigest()
+
+
+def is_current(p: Plan) -> bool:
+    """True when the last successful run had the same fingerprint and its output is still there."""
+    if not (p.stamp.is_file() and p.output.is_file()):
+        return False
+    return json.loads(p.stamp.read_text()).get("fingerprint") == fingerprint(p)
+
+
+def execute(p: Plan, timeout: int | None = None, progress: bool = True) -> Outcome:
+    """Run one planned notebook; keep the last good output if this run fails."""
+    import papermill as pm
+
+    p.output.parent.mkdir(parents=True, exist_ok=True)
+    running = p.output.with_name(f".{p.output.stem}.running.ipynb")
+    start = time.perf_counter()
+    env_before = os.environ.get("TF_CPP_MIN_LOG_LEVEL")
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    try:
+        pm.execute_notebook(
+            p.nb, str(running), parameters=p.injected, kernel_name="python3",
+            progress_bar=progress, cwd=str(p.output.parent), execution_timeout=timeout,
+        )
+    except Exception as exc:  # papermill raises its own and the kernel's errors
+        seconds = time.perf_counter() - start
+        if running.exists():
+            os.replace(running, p.failed)
+        return Outcome(p.page, "failed", seconds, p.failed if p.failed.exists() else None, describe_error(exc))
+    finally:
+        if env_before is None:
+            os.environ.pop("TF_CPP_MIN_LOG_LEVEL", None)
+    seconds = time.perf_counter() - start
+    os.replace(running, p.output)
+    p.failed.unlink(missing_ok=True)
+    p.stamp.write_text(json.dumps({
+        "page": p.page, "profile": p.profile, "fingerprint": fingerprint(p),
+        "parameters": p.values, "seconds": round(seconds, 1),
+        "finished": time.strftime("%Y-%m-%d %H:%M:%S"),
+    }, indent=1))
+    return Outcome(p.page, "ran", seconds, p.output)
+
+
+def describe_error(exc: Exception) -> str:
+    """The failing cell and the last lines of its traceback, without terminal colours."""
+    from papermill.exceptions import PapermillExecutionError
+
+    if isinstance(exc, PapermillExecutionError):
+        trace = _ANSI.sub("", "\n".join(exc.traceback))
+        tail = "\n".join(trace.strip().splitlines()[-12:])
+        return f"cell {exc.exec_count}: {exc.ename}: {_ANSI.sub('', str(exc.evalue))}\n{tail}"
+    return f"{type(exc).__name__}: {exc}"
+
+
+def run(sources: list[Path], profile: str, overrides: dict[str, str] | None = None,
+        force: bool = False, timeout: int | None = None, out=sys.stdout) -> list[Outcome]:
+    """Plan every notebook first (so a bad parameter stops the batch at once), then run them in order."""
+    plans = [plan(s, profile, overrides) for s in sources]
+    outcomes = []
+    for i, p in enumerate(plans, start=1):
+        shown = " ".join(f"{k}={v}" for k, v in p.injected.items())
+        if not force and is_current(p):
+            print(f"[{i}/{len(plans)}] {p.page}: unchanged since its last run, not executed again", file=out)
+            outcomes.append(Outcome(p.page, "cached", 0.0, p.output))
+            continue
+        print(f"[{i}/{len(plans)}] {p.page}  ({shown})", file=out, flush=True)
+        outcome = execute(p, timeout=timeout)
+        if outcome.status == "failed":
+            print(f"  FAILED after {outcome.seconds:.0f} s: {outcome.error}", file=out)
+            if outcome.output:
+                print(f"  the partly executed notebook is {outcome.output}", file=out)
+        outcomes.append(outcome)
+    print(summary(outcomes), file=out)
+    return outcomes
+
+
+def summary(outcomes: list[Outcome]) -> str:
+    """A plain table: page, status, seconds."""
+    width = max([len(o.page) for o in outcomes] + [8])
+    lines = [f"{'notebook':<{width}}  {'status':<7}  {'seconds':>8}", "-" * (width + 19)]
+    lines += [f"{o.page:<{width}}  {o.status:<7}  {o.seconds:>8.1f}" for o in outcomes]
+    total = sum(o.seconds for o in outcomes)
+    failed = sum(o.status == "failed" for o in outcomes)
+    lines.append(f"{len(outcomes)} notebooks, {failed} failed, {total:.0f} s executing")
+    return "\n".join(lines)
