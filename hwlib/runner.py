@@ -176,8 +176,12 @@ def is_current(p: Plan) -> bool:
     return json.loads(p.stamp.read_text()).get("fingerprint") == fingerprint(p)
 
 
-def execute(p: Plan, timeout: int | None = None, progress: bool = True) -> Outcome:
-    """Run one planned notebook; keep the last good output if this run fails."""
+def execute(p: Plan, timeout: int | None = None, out=None) -> Outcome:
+    """Run one planned notebook; keep the last good output if this run fails.
+
+    What the cells print goes to ``out`` as it happens, and their progress bars
+    (tqdm on stderr) to stderr, so a long run shows where it is.
+    """
     import papermill as pm
 
     p.output.parent.mkdir(parents=True, exist_ok=True)
@@ -187,8 +191,9 @@ def execute(p: Plan, timeout: int | None = None, progress: bool = True) -> Outco
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     try:
         pm.execute_notebook(
-            p.nb, str(running), parameters=p.injected, kernel_name="python3",
-            progress_bar=progress, cwd=str(p.output.parent), execution_timeout=timeout,
+            p.nb, str(running), parameters=p.injected, kernel_name="python3", progress_bar=False,
+            stdout_file=out or sys.stdout, stderr_file=sys.stderr,
+            cwd=str(p.output.parent), execution_timeout=timeout,
         )
     except Exception as exc:  # papermill raises its own and the kernel's errors
         seconds = time.perf_counter() - start
@@ -221,8 +226,9 @@ def describe_error(exc: Exception) -> str:
 
 
 def run(sources: list[Path], profile: str, overrides: dict[str, str] | None = None,
-        force: bool = False, timeout: int | None = None, out=sys.stdout) -> list[Outcome]:
+        force: bool = False, timeout: int | None = None, out=None) -> list[Outcome]:
     """Plan every notebook first (so a bad parameter stops the batch at once), then run them in order."""
+    out = out or sys.stdout
     plans = [plan(s, profile, overrides) for s in sources]
     outcomes = []
     for i, p in enumerate(plans, start=1):
@@ -232,7 +238,7 @@ def run(sources: list[Path], profile: str, overrides: dict[str, str] | None = No
             outcomes.append(Outcome(p.page, "cached", 0.0, p.output))
             continue
         print(f"[{i}/{len(plans)}] {p.page}  ({shown})", file=out, flush=True)
-        outcome = execute(p, timeout=timeout)
+        outcome = execute(p, timeout=timeout, out=out)
         if outcome.status == "failed":
             print(f"  FAILED after {outcome.seconds:.0f} s: {outcome.error}", file=out)
             if outcome.output:

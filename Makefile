@@ -1,0 +1,55 @@
+# The two commands a reader needs: `make book` and `make test`.
+# Every target installs what it needs (venv, pip packages, npm assets, the
+# Debian Fashion-MNIST package when run as root) and can be run again safely.
+
+PYTHON  ?= python3
+VENV    ?= .venv
+PY      := $(VENV)/bin/python
+PROFILE ?= quick
+SET     ?=
+FM_DIR  := /usr/share/datasets/fashion-mnist
+
+.PHONY: help install data assets book run test unit clean
+
+help:
+	@echo "make book      execute the notebooks (PROFILE=$(PROFILE)) and build _build/site/"
+	@echo "make test      build the quick book, then run the unit, notebook (nbval) and site tests"
+	@echo "make unit      only the unit tests of hwlib"
+	@echo "make install   create $(VENV) and install hwlib, its dependencies and the web assets"
+	@echo "make clean     remove _build/ (executed notebooks, results, site)"
+	@echo "Options: PROFILE=quick|full  SET='epochs=3 seed=1' (parameter overrides)"
+
+$(VENV)/.installed: pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[test]'
+	touch $@
+
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+
+data:
+	@if [ -d $(FM_DIR) ] || [ -n "$$HWLIB_DATA" ]; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq dataset-fashion-mnist; \
+	else \
+	  echo "note: Fashion-MNIST not found in $(FM_DIR); run 'sudo apt-get install dataset-fashion-mnist'"; \
+	  echo "      or set HWLIB_DATA to a folder with the four *-ubyte.gz files (else hwlib downloads them)"; \
+	fi
+
+assets: node_modules/.package-lock.json
+
+install: $(VENV)/.installed assets data
+
+book: install
+	$(PY) -m hwlib book --profile $(PROFILE) $(addprefix --set ,$(SET))
+
+test: install
+	$(PY) -m hwlib book --profile quick
+	$(PY) -m pytest --nbval-lax --nbval-current-env -p no:cacheprovider tests _build/executed/quick
+
+unit: $(VENV)/.installed
+	$(PY) -m pytest -q tests --ignore=tests/test_site.py
+
+clean:
+	rm -rf _build

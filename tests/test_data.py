@@ -1,0 +1,132 @@
+"""The Fashion-MNIST loader on small files written in the real IDX gz format."""
+
+import gzip
+import struct
+
+import numpy as np
+import pytest
+
+from hwlib import data
+
+
+def idx_bytes(array: np.ndarray) -> bytes:
+    header = struct.pack(">HBB", 0, 0x08, array.ndim) + struct.pack(f">{array.ndim}I", *array.shape)
+    return header + array.astype(np.uint8).tobytes()
+
+
+def write_fashion(directory, n_train=12, n_test=5, seed=0):
+    rng = np.random.default_rng(seed)
+    arrays = {
+        "train-images-idx3-ubyte.gz": rng.integers(0, 256, (n_train, 28, 28)),
+        "train-labels-idx1-ubyte.gz": rng.integers(0, 10, n_train),
+        "t10k-images-idx3-ubyte.gz": rng.integers(0, 256, (n_test, 28, 28)),
+        "t10k-labels-idx1-ubyte.gz": rng.integers(0, 10, n_test),
+    }
+    directory.mkdir(parents=True, exist_ok=True)
+    for name, array in arrays.items():
+        with gzip.open(directory / name, "wb") as fh:
+            fh.write(idx_bytes(array))
+    return arrays
+
+
+@pytest.fixture
+def isolated(tmp_path, monkeypatch):
+    """No real copies visible: empty caches, no Debian directory, no network."""
+    monkeypatch.setenv("HWLIB_CACHE", str(tmp_path / "cache"))
+    monkeypatch.setenv("KERAS_HOME", str(tmp_path / "keras"))
+    monkeypatch.delenv("HWLIB_DATA", raising=False)
+    monkeypatch.setattr(data, "FASHION_DEBIAN_DIR", tmp_path / "no-debian")
+    monkeypatch.setattr(data, "FASHION_URLS", ("http://127.0.0.1:9/",))
+    return tmp_path
+
+
+def test_reads_explicit_directory(isolated):
+    arrays = write_fashion(isolated / "fm")
+    ds = data.load_fashion_mnist(isolated / "fm")
+    np.testing.assert_array_equal(ds.x_train, arrays["train-images-idx3-ubyte.gz"])
+    np.testing.assert_array_equal(ds.y_test, arrays["t10k-labels-idx1-ubyte.gz"])
+    assert ds.x_train.shape == (12, 28, 28) and ds.x_train.dtype == np.uint8
+    assert len(ds.class_names) == 10
+    assert not ds.real  # small synthetic files do not match the official checksums
+    assert "checksums differ" in ds.provenance and "12 train" in ds.provenance
+
+
+def test_hwlib_data_environment_variable(isolated, monkeypatch):
+    write_fashion(isolated / "env" / "fashion-mnist")
+    monkeypatch.setenv("HWLIB_DATA", str(isolated / "env"))
+    assert data.load_fashion_mnist().x_test.shape == (5, 28, 28)
+
+
+def test_truncated_file_names_file_and_fix(isolated):
+    write_fashion(isolated / "fm")
+    victim = isolated / "fm" / "train-images-idx3-ubyte.gz"
+    victim.write_bytes(victim.read_bytes()[: len(victim.read_bytes()) // 2])
+    with pytest.raises(data.DataError) as err:
+        data.load_fashion_mnist(isolated / "fm")
+    message = str(err.value)
+    assert str(victim) in message and "delete it" in message
+
+
+def test_payload_shorter_than_header_declares(isolated):
+    write_fashion(isolated / "fm")
+    victim = isolated / "fm" / "t10k-labels-idx1-ubyte.gz"
+    with gzip.open(victim, "wb") as fh:
+        fh.write(struct.pack(">HBBI", 0, 8, 1, 5) + bytes([1, 2, 3]))
+    with pytest.raises(data.DataError, match="declares shape"):
+        data.load_fashion_mnist(isolated / "fm")
+
+
+def test_wrong_header_is_rejected(isolated):
+    write_fashion(isolated / "fm")
+    with gzip.open(isolated / "fm" / "t10k-labels-idx1-ubyte.gz", "wb") as fh:
+        fh.write(b"PK\x03\x04 not an idx file")
+    with pytest.raises(data.DataError, match="IDX header"):
+        data.load_fashion_mnist(isolated / "fm")
+
+
+def test_images_and_labels_must_pair(isolated):
+    write_fashion(isolated / "fm")
+    with gzip.open(isolated / "fm" / "train-labels-idx1-ubyte.gz", "wb") as fh:
+        fh.write(idx_bytes(np.zeros(7)))
+    with pytest.raises(data.DataError, match="12 train images but 7 labels"):
+        data.load_fashion_mnist(isolated / "fm")
+
+
+def test_offline_without_copy_lists_places_and_fix(isolated):
+    with pytest.raises(data.DataError) as err:
+        data.load_fashion_mnist()
+    message = str(err.value)
+    assert "Looked in" in message and "no-debian" in message and "apt-get install dataset-fashion-mnist" in message
+    assert not any((isolated / "cache").rglob("*.gz")), "nothing may be cached after a failed download"
+
+
+def test_download_verifies_checksum_and_writes_atomically(isolated, monkeypatch):
+    source = isolated / "mirror"
+    arrays = write_fashion(source)
+    monkeypatch.setattr(data, "FASHION_URLS", (source.as_uri() + "/",))
+    good = {name: data.sha256_of_gz(source / name) for name in arrays}
+    bad = dict(good, **{"t10k-images-idx3-ubyte.gz": "0" * 64})
+    monkeypatch.setattr(data, "FASHION_FILES", bad)
+    with pytest.raises(data.DataError, match="checksum"):
+        data.load_fashion_mnist()
+    assert not (isolated / "cache" / "fashion-mnist" / "t10k-images-idx3-ubyte.gz").exists()
+    assert not list((isolated / "cache" / "fashion-mnist").glob(".*")), "no temporary files left"
+    monkeypatch.setattr(data, "FASHION_FILES", good)
+    ds = data.load_fashion_mnist()
+    assert ds.real and "a verified download" in ds.provenance
+
+
+def test_real_fashion_mnist_when_installed():
+    if not data.FASHION_DEBIAN_DIR.is_dir():
+        pytest.skip("dataset-fashion-mnist is not installed")
+    ds = data.load_fashion_mnist()
+    assert ds.real and ds.x_train.shape == (60000, 28, 28) and ds.x_test.shape == (10000, 28, 28)
+    assert np.bincount(ds.y_train).tolist() == [6000] * 10
+
+
+def test_stratified_subset_keeps_class_balance():
+    y = np.repeat(np.arange(10), 100)
+    x = np.arange(1000)
+    xs, ys = data.stratified_subset(x, y, 200, seed=1)
+    assert len(ys) == 200 and np.bincount(ys).tolist() == [20] * 10
+    assert np.array_equal(xs, x[xs]) and data.stratified_subset(x, y, 0, seed=1)[0] is x

@@ -1,0 +1,90 @@
+"""The runner: parameter checks before execution, outputs beside (never over) sources, caching."""
+
+import json
+import textwrap
+
+import pytest
+
+from hwlib import paths, runner
+
+SOURCE = textwrap.dedent('''\
+    ---
+    jupytext:
+      text_representation: {extension: .md, format_name: myst}
+    kernelspec: {name: python3, display_name: Python 3}
+    hwlib:
+      profiles:
+        quick: {}
+        full: {n: 5}
+    ---
+
+    # Tiny
+
+    ```{code-cell} ipython3
+    :tags: [parameters]
+
+    profile: str = "quick"  # set by the runner
+    n: int = 2  # how many squares
+    fail: bool = False  # raise on purpose
+    ```
+
+    ```{code-cell} ipython3
+    if fail:
+        raise RuntimeError("asked to fail")
+    print(profile, [i * i for i in range(n)])
+    ```
+    ''')
+
+
+@pytest.fixture
+def project(tmp_path, monkeypatch):
+    notebooks = tmp_path / "notebooks"
+    (notebooks / "demo").mkdir(parents=True)
+    source = notebooks / "demo" / "tiny.md"
+    source.write_text(SOURCE)
+    monkeypatch.setattr(paths, "NOTEBOOKS", notebooks)
+    monkeypatch.setattr(paths, "BUILD", tmp_path / "_build")
+    return source
+
+
+def stdout_of(path):
+    nb = json.loads(path.read_text())
+    return "".join("".join(o.get("text", "")) for c in nb["cells"] if c["cell_type"] == "code"
+                   for o in c.get("outputs", []) if o.get("name") == "stdout")
+
+
+def test_plan_applies_profile_then_set(project):
+    plan = runner.plan(project, "full", {"n": "7"})
+    assert plan.page == "demo/tiny"
+    assert plan.values == {"profile": "full", "n": 7, "fail": False}
+    assert plan.injected == {"profile": "full", "n": 7}
+    assert plan.output == paths.BUILD / "executed" / "full" / "demo" / "tiny.ipynb"
+
+
+def test_bad_inputs_are_refused_before_running(project):
+    with pytest.raises(runner.RunError, match="unknown parameter 'm'"):
+        runner.plan(project, "quick", {"m": "1"})
+    with pytest.raises(runner.RunError, match="n='x' is not a valid int"):
+        runner.plan(project, "quick", {"n": "x"})
+    with pytest.raises(runner.RunError, match="unknown profile 'fast'"):
+        runner.plan(project, "fast")
+    with pytest.raises(runner.RunError, match="no notebook"):
+        runner.resolve_source("demo/missing")
+
+
+def test_run_cache_and_failure(project, capsys):
+    before = project.read_text()
+    [first] = runner.run([project], "quick")
+    assert first.status == "ran" and "quick [0, 1]" in stdout_of(first.output)
+    assert project.read_text() == before, "the source must never be written"
+
+    [again] = runner.run([project], "quick")
+    assert again.status == "cached"
+    [changed] = runner.run([project], "quick", {"n": "3"})
+    assert changed.status == "ran" and "quick [0, 1, 4]" in stdout_of(changed.output)
+
+    [failed] = runner.run([project], "quick", {"fail": "true"})
+    assert failed.status == "failed" and "asked to fail" in failed.error
+    assert failed.output.name == "tiny.failed.ipynb"
+    assert "quick [0, 1, 4]" in stdout_of(changed.output), "the last good output is kept"
+    assert "FAILED" in capsys.readouterr().out
