@@ -99,7 +99,7 @@ def comparison_table(summaries: list[dict]) -> pd.DataFrame:
             "test (this run)": round(100 * s["test_accuracy"], 2),
             "test (report)": rep.get("test"),
         })
-    return pd.DataFrame(rows).set_index("model")
+    return pd.DataFrame(rows).set_index("model").astype(object).fillna("—")
 
 
 def folds_table(summaries: list[dict]) -> pd.DataFrame:

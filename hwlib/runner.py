@@ -92,33 +92,14 @@ def all_sources() -> list[Path]:
     return sorted(p for p in paths.NOTEBOOKS.rglob("*.md") if ".ipynb_checkpoints" not in p.parts)
 
 
-def toc_pages(toc: Path | None = None) -> list[str]:
-    """Every page named in the book's table of contents, in reading order."""
-    import yaml
-
-    found = []
-
-    def walk(node):
-        if isinstance(node, dict):
-            if "file" in node:
-                found.append(str(node["file"]))
-            for key in ("root",):
-                if key in node:
-                    found.append(str(node[key]))
-            for value in node.values():
-                if isinstance(value, (list, dict)):
-                    walk(value)
-        elif isinstance(node, list):
-            for item in node:
-                walk(item)
-
-    walk(yaml.safe_load((toc or paths.ROOT / "book" / "_toc.yml").read_text(encoding="utf-8")))
-    return found
-
-
 def book_sources() -> list[Path]:
     """The notebook sources of the book's pages, in toc order (text-only pages are left out)."""
-    pages = [page for page in toc_pages() if (paths.NOTEBOOKS / f"{page}.md").is_file()]
+    import yaml
+
+    from .book import toc_pages
+
+    toc = yaml.safe_load((paths.ROOT / "book" / "_toc.yml").read_text(encoding="utf-8"))
+    pages = [page for page in toc_pages(toc) if (paths.NOTEBOOKS / f"{page}.md").is_file()]
     return [paths.NOTEBOOKS / f"{page}.md" for page in pages]
 
 

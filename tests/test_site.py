@@ -1,0 +1,128 @@
+"""Checks of the real built site in _build/site (both editions).
+
+The site is built once per session with ``python -m hwlib book --profile quick``
+if ``_build/site/index.html`` does not exist yet.
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from hwlib import book
+
+bs4 = pytest.importorskip("bs4")
+
+REPO = Path(__file__).resolve().parent.parent
+SITE = REPO / "_build" / "site"
+LANGS = ("en", "fa")
+PAGES = book.toc_pages(yaml.safe_load((REPO / "book" / "_toc.yml").read_text(encoding="utf8")))
+ARABIC_SCRIPT = re.compile("[\u0600-\u06ff]")
+REMOTE_CSS = re.compile(r"""(url\(\s*['"]?|@import\s+['"])(https?:)?//""", re.IGNORECASE)
+
+
+@pytest.fixture(scope="session")
+def site() -> Path:
+    if not (SITE / "index.html").is_file():
+        probe = subprocess.run([sys.executable, "-m", "hwlib", "book", "--help"],
+                               cwd=REPO, capture_output=True, text=True)
+        if probe.returncode != 0:
+            pytest.skip("no built site and 'python -m hwlib book' is not available yet")
+        result = subprocess.run([sys.executable, "-m", "hwlib", "book", "--profile", "quick"],
+                                cwd=REPO, capture_output=True, text=True)
+        if result.returncode != 0:
+            pytest.fail("python -m hwlib book --profile quick failed:\n"
+                        + (result.stdout + result.stderr)[-4000:])
+    return SITE
+
+
+def soup(path: Path):
+    return bs4.BeautifulSoup(path.read_text(encoding="utf8"), "html.parser")
+
+
+def html_files(site: Path, lang: str) -> list[Path]:
+    return sorted(p for p in (site / lang).rglob("*.html") if "_static" not in p.parts)
+
+
+def test_chooser_page(site):
+    links = {a["href"] for a in soup(site / "index.html").find_all("a")}
+    assert links == {f"{lang}/{PAGES[0]}.html" for lang in LANGS}
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_page_in_both_editions(site, page):
+    for lang in LANGS:
+        assert (site / lang / f"{page}.html").is_file(), f"{lang}/{page}.html missing"
+    en_title = soup(site / "en" / f"{page}.html").find("h1").get_text()
+    fa_title = soup(site / "fa" / f"{page}.html").find("h1").get_text()
+    assert not ARABIC_SCRIPT.search(en_title), f"en/{page}: Persian title {en_title!r}"
+    assert ARABIC_SCRIPT.search(fa_title), f"fa/{page}: title {fa_title!r} is not Persian"
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_language_and_direction(site, lang):
+    for path in html_files(site, lang):
+        html = soup(path).html
+        if html is None or html.get("lang") is None:  # redirect stubs (index.html)
+            continue
+        assert html["lang"] == lang, path
+        assert html.get("dir") == ("rtl" if lang == "fa" else None), path
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_language_switch_resolves_to_twin(site, lang):
+    other = "fa" if lang == "en" else "en"
+    checked = 0
+    for path in html_files(site, lang):
+        switch = soup(path).select_one("a.bilingual-switch")
+        if switch is None:
+            continue
+        target = (path.parent / switch["href"]).resolve()
+        twin = (site / other / path.relative_to(site / lang)).resolve()
+        assert target == twin, f"{path}: switch points to {switch['href']}"
+        assert twin.is_file(), f"{path}: twin {twin} missing"
+        checked += 1
+    for page in PAGES:
+        assert soup(site / lang / f"{page}.html").select_one("a.bilingual-switch"), page
+    assert checked >= len(PAGES)
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_no_remote_assets(site, lang):
+    """Scripts, stylesheets, fonts and MathJax all come from the site itself."""
+    css_files = set()
+    for path in html_files(site, lang):
+        doc = soup(path)
+        for tag, attr in (("script", "src"), ("link", "href")):
+            for el in doc.find_all(tag):
+                url = el.get(attr) or ""
+                if tag == "link" and not {"stylesheet", "preload", "icon", "preconnect",
+                                          "dns-prefetch", "modulepreload"} & set(el.get("rel", [])):
+                    continue  # prev/next/index/search navigation links
+                assert not re.match(r"(https?:)?//", url), f"{path}: remote {tag} {url}"
+                if tag == "link" and "stylesheet" in el.get("rel", []):
+                    css_files.add((path.parent / url.split("?")[0]).resolve())
+        for style in doc.find_all("style"):
+            assert not REMOTE_CSS.search(style.get_text()), f"{path}: remote url in <style>"
+        if doc.select("span.math, div.math"):
+            assert doc.find("script", src=re.compile(r"_static/mathjax/tex-mml-chtml\.js")), path
+    for css in css_files:
+        assert css.is_file(), css
+        assert not REMOTE_CSS.search(css.read_text(encoding="utf8")), f"remote url in {css}"
+    assert (site / lang / "_static" / "fonts" / "Vazirmatn-Variable.woff2").is_file()
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_images_exist(site, lang):
+    for path in html_files(site, lang):
+        for img in soup(path).find_all("img"):
+            src = img.get("src", "")
+            if src.startswith("data:"):
+                continue
+            assert not re.match(r"(https?:)?//", src), f"{path}: remote image {src}"
+            assert (path.parent / src.split("?")[0]).resolve().is_file(), f"{path}: missing {src}"
