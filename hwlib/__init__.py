@@ -1,0 +1,1 @@
+"""Helpers for the bilingual deep-learning course book: data, models, training, metrics, plots, runner, book builder."""

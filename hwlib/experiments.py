@@ -86,7 +86,8 @@ def study(name: str, fd: FashionData, folds: int, epochs: int, batch_size: int, 
 
 
 def comparison_table(summaries: list[dict]) -> pd.DataFrame:
-    """This run's CV mean, std and test accuracy beside report 002's, in percent."""
+    """This run's CV mean, std and test accuracy beside report 002's and the closest public
+    Fashion-MNIST benchmark (zalandoresearch/fashion-mnist; its settings differ), in percent."""
     rows = []
     for s in summaries:
         rep = reference.HW1_REPORT.get(s["name"], {})
@@ -98,6 +99,7 @@ def comparison_table(summaries: list[dict]) -> pd.DataFrame:
             "CV mean (report)": reference.report_mean(s["name"]) if rep else None,
             "test (this run)": round(100 * s["test_accuracy"], 2),
             "test (report)": rep.get("test"),
+            "test, public benchmark": reference.public_reference(s["name"]),
         })
     return pd.DataFrame(rows).set_index("model").astype(object).fillna("—")
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import os
 import re
 import sys
@@ -157,13 +158,60 @@ def is_current(p: Plan) -> bool:
     return json.loads(p.stamp.read_text()).get("fingerprint") == fingerprint(p)
 
 
+class CellProgress(logging.Handler):
+    """Shows a papermill run as it goes: ``cell N/M (elapsed)`` lines, then what each cell prints.
+
+    Papermill logs cell starts and the cells' stdout (INFO) and stderr (WARNING)
+    when ``log_output`` is on; this handler turns that into a readable stream.
+    """
+
+    CELL = re.compile(r"^Executing Cell (\d+)-*$")
+    QUIET = re.compile(r"^(Ending Cell|Input Notebook|Output Notebook|Executing notebook with kernel|"
+                       r"Executing Cell|<Figure size|Working directory)")
+
+    def __init__(self, page: str, nb, out):
+        super().__init__(logging.INFO)
+        kinds = [c.cell_type for c in nb.cells]
+        tagged = [i for i, c in enumerate(nb.cells) if "parameters" in c.get("metadata", {}).get("tags", [])]
+        kinds.insert(tagged[0] + 1 if tagged else 0, "code")  # papermill's injected-parameters cell
+        self.code_number = {i + 1: n for n, i in enumerate(
+            [i for i, kind in enumerate(kinds) if kind == "code"], start=1)}
+        self.page, self.out = page, out
+        self.start = time.perf_counter()
+
+    def emit(self, record):
+        message = record.getMessage()
+        cell = self.CELL.match(message.strip())
+        if cell:
+            number = self.code_number.get(int(cell.group(1)))
+            if number:
+                elapsed = time.strftime("%M:%S", time.gmtime(time.perf_counter() - self.start))
+                print(f"  {self.page}: code cell {number}/{len(self.code_number)}  [{elapsed}]",
+                      file=self.out, flush=True)
+        elif self.QUIET.match(message):
+            return
+        elif record.levelno >= logging.WARNING:
+            sys.stderr.write(message)
+            sys.stderr.flush()
+        else:
+            self.out.write(message if message.endswith("\n") else message + "\n")
+            self.out.flush()
+
+
 def execute(p: Plan, timeout: int | None = None, out=None) -> Outcome:
     """Run one planned notebook; keep the last good output if this run fails.
 
-    What the cells print goes to ``out`` as it happens, and their progress bars
-    (tqdm on stderr) to stderr, so a long run shows where it is.
+    Progress (cell number, elapsed time), what the cells print and their
+    progress bars are shown as the notebook runs.
     """
     import papermill as pm
+
+    out = out or sys.stdout
+    logger = logging.getLogger("papermill")
+    handler = CellProgress(p.page, p.nb, out)
+    logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
+    logger.propagate = False
 
     p.output.parent.mkdir(parents=True, exist_ok=True)
     running = p.output.with_name(f".{p.output.stem}.running.ipynb")
@@ -173,8 +221,7 @@ def execute(p: Plan, timeout: int | None = None, out=None) -> Outcome:
     try:
         pm.execute_notebook(
             p.nb, str(running), parameters=p.injected, kernel_name="python3", progress_bar=False,
-            stdout_file=out or sys.stdout, stderr_file=sys.stderr,
-            cwd=str(p.output.parent), execution_timeout=timeout,
+            log_output=True, cwd=str(p.output.parent), execution_timeout=timeout,
         )
     except Exception as exc:  # papermill raises its own and the kernel's errors
         seconds = time.perf_counter() - start
@@ -182,6 +229,7 @@ def execute(p: Plan, timeout: int | None = None, out=None) -> Outcome:
             os.replace(running, p.failed)
         return Outcome(p.page, "failed", seconds, p.failed if p.failed.exists() else None, describe_error(exc))
     finally:
+        logger.removeHandler(handler)
         if env_before is None:
             os.environ.pop("TF_CPP_MIN_LOG_LEVEL", None)
     seconds = time.perf_counter() - start
