@@ -12,6 +12,8 @@ PERSIAN = re.compile(r"[\u0600-\u06FF]")
 # The prefix «می» and the plural «ها» are joined with a zero-width non-joiner, never a space.
 LOOSE_MI = re.compile(r"(?<![\u0600-\u06FF])می (?=[\u0600-\u06FF])")
 FENCED = re.compile(r"```.*?```|\$\$.*?\$\$", re.S)
+# The book writes the ezafe after a silent «ه» as «هٔ», not «ه‌ی».
+EZAFE_YE = re.compile("\u0647\u200c\u06cc(?![\u0600-\u06FF])")
 LOOSE_HA = re.compile(r"[\u0600-\u06FF] ها(?![\u0600-\u06FF])")
 
 
@@ -49,6 +51,7 @@ def test_prose_is_tagged_by_language(source):
             assert PERSIAN.search(text), f"fa cell without Persian text: {text[:60]!r}"
             assert not LOOSE_MI.search(text), f"«می» followed by a space instead of a ZWNJ: {text[:80]!r}"
             assert not LOOSE_HA.search(text), f"«ها» detached by a space: {text[:80]!r}"
+            assert not EZAFE_YE.search(text), f"write the ezafe as «هٔ»: {text[:80]!r}"
         elif tags == {"en"}:
             assert not PERSIAN.search(text), f"Persian text in an en cell: {text[:60]!r}"
         else:
