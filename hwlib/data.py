@@ -178,6 +178,15 @@ def load_fashion_mnist(data_dir: str | os.PathLike | None = None, download_ok: b
     """
     names = list(FASHION_FILES)
     candidates = fashion_mnist_candidates(data_dir)
+    explicit = data_dir or os.environ.get("HWLIB_DATA")
+    if explicit and find_files(names, candidates[:2]) is None:
+        origin = "data_dir" if data_dir else "HWLIB_DATA"
+        raise DataError(
+            f"{origin}={str(explicit)!r} does not hold the Fashion-MNIST files "
+            f"({', '.join(names)}), neither directly nor in a fashion-mnist/ subfolder. "
+            f"Put them there, or leave {origin} empty to use the Debian package, the Keras cache "
+            "or a download."
+        )
     found = find_files(names, candidates)
     if found is None:
         if not download_ok:

@@ -130,3 +130,12 @@ def test_stratified_subset_keeps_class_balance():
     xs, ys = data.stratified_subset(x, y, 200, seed=1)
     assert len(ys) == 200 and np.bincount(ys).tolist() == [20] * 10
     assert np.array_equal(xs, x[xs]) and data.stratified_subset(x, y, 0, seed=1)[0] is x
+
+
+def test_explicit_directory_without_the_files_is_an_error(isolated, monkeypatch):
+    write_fashion(isolated / "cache" / "fashion-mnist")  # a usable copy elsewhere is not silently taken
+    with pytest.raises(data.DataError, match="data_dir=.*does not hold"):
+        data.load_fashion_mnist(isolated / "empty")
+    monkeypatch.setenv("HWLIB_DATA", str(isolated / "empty"))
+    with pytest.raises(data.DataError, match="HWLIB_DATA=.*does not hold"):
+        data.load_fashion_mnist()
