@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import platform
-from dataclasses import dataclass
 
 import keras
 import numpy as np
@@ -12,16 +11,8 @@ import pandas as pd
 from . import data, metrics, models, paths, reference, training
 
 
-@dataclass
-class FashionData:
-    """Fashion-MNIST scaled for the models, with where it came from."""
-
-    x_train: np.ndarray
-    y_train: np.ndarray
-    x_test: np.ndarray
-    y_test: np.ndarray
-    class_names: tuple[str, ...]
-    provenance: str
+class FashionData(data.Dataset):
+    """Fashion-MNIST scaled for the models (float32 in [0, 1], channel axis), with one-hot labels."""
 
     @property
     def y_train_onehot(self) -> np.ndarray:
@@ -41,7 +32,7 @@ def fashion_data(data_dir: str = "", train_size: int = 0, seed: int = 0) -> Fash
     if len(y) < len(ds.y_train):
         note += f"; this run trains on a class-balanced subset of {len(y):,} training images"
     return FashionData(data.to_model_input(x), y, data.to_model_input(ds.x_test), ds.y_test,
-                       ds.class_names, note)
+                       ds.class_names, note, ds.real, ds.sources)
 
 
 def environment() -> str:
