@@ -22,6 +22,8 @@ from pathlib import Path
 
 import numpy as np
 
+from . import paths
+
 FASHION_CLASSES = (
     "T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
     "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot",
@@ -134,7 +136,7 @@ def download(urls: tuple[str, ...], name: str, sha256: str, target_dir: Path) ->
             if got != sha256:
                 failures.append(f"{url}: checksum {got[:12]}… differs from {sha256[:12]}…")
                 continue
-            os.replace(tmp, target)
+            paths.publish(tmp, target)
             return target
         except (urllib.error.URLError, OSError, EOFError, zlib.error) as exc:
             failures.append(f"{url}: {exc}")

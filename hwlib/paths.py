@@ -23,3 +23,9 @@ def results_dir(profile: str) -> Path:
 def models_dir(profile: str) -> Path:
     """Saved model files: ``_build/models/<profile>``."""
     return BUILD / "models" / profile
+
+
+def publish(tmp: str | os.PathLike, target: str | os.PathLike) -> None:
+    """Move a finished temporary file into place in one step, readable by everyone (0644)."""
+    os.chmod(tmp, 0o644)
+    os.replace(tmp, target)

@@ -16,7 +16,7 @@ def save(name: str, profile: str, values: dict) -> None:
     fd, tmp = tempfile.mkstemp(dir=directory, suffix=".json")
     with os.fdopen(fd, "w") as fh:
         json.dump(values, fh, indent=1)
-    os.replace(tmp, directory / f"{name}.json")
+    paths.publish(tmp, directory / f"{name}.json")
 
 
 def load(name: str, profile: str) -> dict:
