@@ -107,3 +107,22 @@ def tuner_hypermodel(hp) -> keras.Model:
         metrics=["accuracy"],
     )
     return model
+
+
+def mlp(units: int = 512, learning_rate: float = 0.01, n_classes: int = 10) -> keras.Model:
+    """HW14 B4's baseline: Flatten, one ReLU hidden layer, softmax; Adam; integer labels."""
+    model = keras.Sequential([
+        keras.Input(shape=INPUT_SHAPE),
+        layers.Flatten(),
+        layers.Dense(units, activation="relu"),
+        layers.Dense(n_classes, activation="softmax"),
+    ], name=f"mlp_{units}")
+    model.compile(optimizer=keras.optimizers.Adam(learning_rate),
+                  loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    return model
+
+
+def mlp_hypermodel(hp) -> keras.Model:
+    """HW14 B4's search space: hidden units 16..512 (step 16) and five learning rates."""
+    return mlp(hp.Int("hidden_units", 16, 512, step=16),
+               hp.Choice("learning_rate", [1e-4, 5e-4, 1e-3, 5e-3, 1e-2]))

@@ -26,6 +26,14 @@ HW1_TUNER_REPORT = {
     "retrained_val_accuracy": (0.9115, 0.9175),
 }
 
+# Reports 000 and 001 (HW14 B4): the 512-unit MLP baseline and the Hyperband search.
+HW14_HYPERBAND_REPORT = {
+    "baseline": {"train": 0.8930, "val": 0.8599, "test": 0.8490},
+    "best_000": {"hidden_units": 432, "learning_rate": 5e-4, "val_accuracy": 0.9020, "max_epochs": 50},
+    "best_001": {"hidden_units": 352, "learning_rate": 1e-3, "val_accuracy": 0.8916, "max_epochs": 10},
+    "retrained_test": 0.8907,
+}
+
 # Public Fashion-MNIST test accuracies (zalandoresearch/fashion-mnist README benchmark).
 FASHION_PUBLIC = [
     ("2 conv + pool (Keras)", 0.876),

@@ -29,11 +29,42 @@ def random_search(hypermodel, x, y, trials: int, epochs: int, seed: int, directo
     return tuner
 
 
+def hyperband(hypermodel, x, y, max_epochs: int, seed: int, directory: Path, project: str,
+              factor: int = 3, validation_split: float = 0.2, overwrite: bool = False,
+              batch_size: int = 32):
+    """Run a Hyperband search on ``val_accuracy`` and return the tuner.
+
+    With ``overwrite=False`` a search found in ``directory/project`` is resumed:
+    finished trials are kept and only the missing ones are trained.
+    """
+    import keras_tuner as kt
+
+    tuner = kt.Hyperband(
+        hypermodel, objective="val_accuracy", max_epochs=max_epochs, factor=factor, seed=seed,
+        directory=str(directory), project_name=project, overwrite=overwrite,
+    )
+    with training.progress(None, f"{project}: Hyperband, max {max_epochs} epochs per model") as bar:
+        tuner.search(x, y, epochs=max_epochs, validation_split=validation_split, batch_size=batch_size,
+                     verbose=0, callbacks=[training.EpochBar(bar)])
+    return tuner
+
+
+def search_name(prefix: str, **settings) -> str:
+    """A tuner project name that changes with the search settings, so a resumed search is the same search."""
+    import hashlib
+    import json
+
+    digest = hashlib.sha256(json.dumps(settings, sort_keys=True).encode()).hexdigest()[:10]
+    return f"{prefix}-{digest}"
+
+
 def trials_table(tuner) -> pd.DataFrame:
     """One row per trial: its hyperparameter values and score, best first."""
     rows = []
     for trial in tuner.oracle.trials.values():
-        rows.append({"trial": trial.trial_id, **trial.hyperparameters.values,
+        values = {k: v for k, v in trial.hyperparameters.values.items() if not k.startswith("tuner/")}
+        epochs = trial.hyperparameters.values.get("tuner/epochs")
+        rows.append({"trial": trial.trial_id, **values, **({"epochs": epochs} if epochs else {}),
                      "val_accuracy": trial.score, "status": trial.status})
     frame = pd.DataFrame(rows).sort_values("val_accuracy", ascending=False, na_position="last")
     return frame.set_index("trial")
