@@ -30,43 +30,13 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from . import paths
+from . import paths, reference
 
 DEFAULT_VECTORS = "glove-wiki-gigaword-100"
 LEE_CORPUS = "lee_background.cor"
 WIKI_SLICE = "enwiki-latest-pages-articles1.xml-p000000010p000030302-shortened.bz2"
 ANALOGY_FILE = "questions-words.txt"
 WORDSIM_FILE = "wordsim353.tsv"
-
-# Public numbers (../shared/notes/anchors.md): the GloVe paper's Table 2 (total
-# accuracy on the Google analogy set, %, second-hand copy) and gensim's
-# KeyedVectors docstring for king - man + woman with glove-wiki-gigaword-100.
-GLOVE_PAPER_ANALOGY = [
-    ("GloVe 100d, 1.6B tokens", 60.3),
-    ("GloVe 300d, 6B tokens", 71.7),
-    ("GloVe 300d, 42B tokens", 75.0),
-]
-GENSIM_KING_QUEEN = 0.7699
-
-# Report 000 (HW14, question 1): its vectors are not named in the report.
-REPORT_000 = {
-    "king_queen": 0.70,
-    "distances": {  # word: ((near word, distance), (far word, distance))
-        "ali": (("man", 0.69), ("woman", 0.76)),
-        "football": (("basketball", 0.87), ("war", 1.16)),
-        "laptop": (("phone", 0.49), ("gasoline", 0.79)),
-        "university": (("school", 0.36), ("police", 0.72)),
-        "pen": (("pencil", 0.5), ("charger", 0.99)),
-    },
-    "analogies": {  # (w1, w2, w3): (top of w1 + w2 - w3, top of w1 + w3 - w2)
-        ("king", "woman", "man"): ("queen 0.70", "prince 0.55"),
-        ("actor", "girl", "boy"): ("actress 0.87", "comedian 0.61"),
-        ("doctor", "she", "he"): ("nurse 0.70", "physician 0.66"),
-        ("homemaker", "she", "he"): ("housewife 0.71", "43-year 0.59"),
-        ("football", "woman", "man"): ("basketball 0.67", "soccer 0.68"),
-    },
-}
-
 
 class VectorsUnavailable(RuntimeError):
     """The requested pretrained vectors are not on this machine and could not be downloaded."""
@@ -352,7 +322,7 @@ def distances_table(kv, triples) -> pd.DataFrame:
     rows = []
     for word, near, far in triples:
         d_near, d_far = cosine_distance(kv, word, near), cosine_distance(kv, word, far)
-        report = REPORT_000["distances"].get(word)
+        report = reference.HW14_EMBEDDINGS_REPORT["distances"].get(word)
         rows.append({
             "word": word, "near": near, "far": far,
             "d(word, near)": None if d_near is None else round(d_near, 3),
@@ -381,7 +351,7 @@ def analogies_table(kv, triples, topn: int = 5) -> pd.DataFrame:
     w1 + w3 - w2, with the top words of report 000 for each way."""
     rows = []
     for w1, w2, w3 in triples:
-        report = REPORT_000["analogies"].get((w1, w2, w3), ("—", "—"))
+        report = reference.HW14_EMBEDDINGS_REPORT["analogies"].get((w1, w2, w3), ("—", "—"))
         rows.append({
             "(w1, w2, w3)": f"({w1}, {w2}, {w3})",
             "w1 + w2 − w3": _cells(analogy(kv, [w1, w2], [w3], topn)),
@@ -579,14 +549,14 @@ def benchmark_table(scores: dict, label: str, king: tuple[str, float] | None) ->
     ]
     rows += [{"what": "Google analogies, total accuracy (%)", "vectors": setting, "value": value,
               "note": "GloVe paper, Table 2 (its own evaluation settings)"}
-             for setting, value in GLOVE_PAPER_ANALOGY]
+             for setting, value in reference.GLOVE_PAPER_ANALOGY]
     rows.append({"what": "WordSim353, Spearman ρ", "vectors": label,
                  "value": round(scores["wordsim_spearman"], 3),
                  "note": f"{100 * scores['wordsim_coverage']:.0f} % of the 353 pairs in the vocabulary"})
     rows.append({"what": "king − man + woman → top word", "vectors": label,
                  "value": f"{king[0]} {king[1]:.4f}" if king else "—", "note": "this run"})
     rows.append({"what": "king − man + woman → top word", "vectors": "glove-wiki-gigaword-100",
-                 "value": f"queen {GENSIM_KING_QUEEN}", "note": "gensim KeyedVectors docstring"})
+                 "value": f"queen {reference.GENSIM_KING_QUEEN}", "note": "gensim KeyedVectors docstring"})
     rows.append({"what": "king − man + woman → top word", "vectors": "report 000 (not named)",
-                 "value": f"queen {REPORT_000['king_queen']:.2f}", "note": "report 000"})
+                 "value": f"queen {reference.HW14_EMBEDDINGS_REPORT['king_queen']:.2f}", "note": "report 000"})
     return pd.DataFrame(rows).set_index("what").astype(object)

@@ -34,6 +34,35 @@ HW14_HYPERBAND_REPORT = {
     "retrained_test": 0.8907,
 }
 
+# Public numbers (../shared/notes/anchors.md): the GloVe paper's Table 2 (total
+# accuracy on the Google analogy set, %, second-hand copy) and gensim's
+# KeyedVectors docstring for king - man + woman with glove-wiki-gigaword-100.
+GLOVE_PAPER_ANALOGY = [
+    ("GloVe 100d, 1.6B tokens", 60.3),
+    ("GloVe 300d, 6B tokens", 71.7),
+    ("GloVe 300d, 42B tokens", 75.0),
+]
+GENSIM_KING_QUEEN = 0.7699
+
+# Report 000 (HW14, question 1): its vectors are not named in the report.
+HW14_EMBEDDINGS_REPORT = {
+    "king_queen": 0.70,
+    "distances": {  # word: ((near word, distance), (far word, distance))
+        "ali": (("man", 0.69), ("woman", 0.76)),
+        "football": (("basketball", 0.87), ("war", 1.16)),
+        "laptop": (("phone", 0.49), ("gasoline", 0.79)),
+        "university": (("school", 0.36), ("police", 0.72)),
+        "pen": (("pencil", 0.5), ("charger", 0.99)),
+    },
+    "analogies": {  # (w1, w2, w3): (top of w1 + w2 - w3, top of w1 + w3 - w2)
+        ("king", "woman", "man"): ("queen 0.70", "prince 0.55"),
+        ("actor", "girl", "boy"): ("actress 0.87", "comedian 0.61"),
+        ("doctor", "she", "he"): ("nurse 0.70", "physician 0.66"),
+        ("homemaker", "she", "he"): ("housewife 0.71", "43-year 0.59"),
+        ("football", "woman", "man"): ("basketball 0.67", "soccer 0.68"),
+    },
+}
+
 # Public Fashion-MNIST test accuracies (zalandoresearch/fashion-mnist README benchmark).
 FASHION_PUBLIC = [
     ("2 conv + pool (Keras)", 0.876),
