@@ -24,6 +24,9 @@ def main(argv=None) -> int:
     run = commands.add_parser("run", help="execute notebooks into _build/executed/<profile>/")
     run.add_argument("notebooks", nargs="+", help="notebook paths or page names (hw1/02_baseline_cnn)")
     _common(run)
+    run.add_argument("--out", default=None, metavar="DIR",
+                     help="write the executed notebooks to DIR instead of _build/executed/<profile>/ "
+                          "(keeps the book's pages as they are)")
     book = commands.add_parser("book", help="execute the book's notebooks and build the bilingual site")
     _common(book)
     book.add_argument("--no-strict", action="store_true", help="do not turn Sphinx warnings into errors")
@@ -44,7 +47,8 @@ def main(argv=None) -> int:
             sources = [runner.resolve_source(n) for n in args.notebooks]
         else:
             sources = runner.book_sources()
-        outcomes = runner.run(sources, args.profile, overrides, force=args.force, timeout=args.timeout)
+        outcomes = runner.run(sources, args.profile, overrides, force=args.force, timeout=args.timeout,
+                              out_dir=getattr(args, "out", None))
     except (runner.RunError, ParameterError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

@@ -43,10 +43,12 @@ class Plan:
     injected: dict
     needs: list[str]
     nb: object = field(repr=False)
+    out_dir: Path | None = None
 
     @property
     def output(self) -> Path:
-        return paths.executed_dir(self.profile) / f"{self.page}.ipynb"
+        """``<out_dir>/<page>.ipynb``; by default ``out_dir`` is ``_build/executed/<profile>``."""
+        return (self.out_dir or paths.executed_dir(self.profile)) / f"{self.page}.ipynb"
 
     @property
     def stamp(self) -> Path:
@@ -255,10 +257,17 @@ def describe_error(exc: Exception) -> str:
 
 
 def run(sources: list[Path], profile: str, overrides: dict[str, str] | None = None,
-        force: bool = False, timeout: int | None = None, out=None) -> list[Outcome]:
-    """Plan every notebook first (so a bad parameter stops the batch at once), then run them in order."""
+        force: bool = False, timeout: int | None = None, out=None,
+        out_dir: Path | None = None) -> list[Outcome]:
+    """Plan every notebook first (so a bad parameter stops the batch at once), then run them in order.
+
+    ``out_dir`` sends the executed notebooks there instead of into the book's
+    ``_build/executed/<profile>`` (for experiments that should not replace the book's pages).
+    """
     out = out or sys.stdout
     plans = [plan(s, profile, overrides) for s in sources]
+    for p in plans:
+        p.out_dir = Path(out_dir) if out_dir else None
     outcomes = []
     for i, p in enumerate(plans, start=1):
         shown = " ".join(f"{k}={v}" for k, v in p.injected.items())

@@ -88,3 +88,15 @@ def test_run_cache_and_failure(project, capsys):
     assert failed.output.name == "tiny.failed.ipynb"
     assert "quick [0, 1, 4]" in stdout_of(changed.output), "the last good output is kept"
     assert "FAILED" in capsys.readouterr().out
+
+
+def test_out_dir_leaves_the_books_pages_alone(project, tmp_path):
+    [book_run] = runner.run([project], "quick")
+    book_page = book_run.output.read_text()
+    elsewhere = tmp_path / "experiments"
+    [experiment] = runner.run([project], "quick", {"n": "4"}, out_dir=elsewhere)
+    assert experiment.status == "ran" and experiment.output == elsewhere / "demo" / "tiny.ipynb"
+    assert "quick [0, 1, 4, 9]" in stdout_of(experiment.output)
+    assert book_run.output.read_text() == book_page
+    [again] = runner.run([project], "quick")
+    assert again.status == "cached", "an experiment elsewhere does not invalidate the book's page"
