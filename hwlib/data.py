@@ -16,6 +16,7 @@ import struct
 import tempfile
 import urllib.error
 import urllib.request
+import zipfile
 import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -43,9 +44,29 @@ FASHION_URLS = (
 )
 FASHION_DEBIAN_DIR = Path("/usr/share/datasets/fashion-mnist")
 
+MNIST_CLASSES = tuple(str(digit) for digit in range(10))
+MNIST_FILE = "mnist.npz"
+# SHA-256 of the whole Keras file, as pinned in keras.datasets.mnist.load_data.
+MNIST_SHA256 = "731c5ac602752760c8e48fbffcf8c3b850d9dc2a2aedcf2cc48468fc17b673d1"
+MNIST_URLS = ("https://storage.googleapis.com/tensorflow/tf-keras-datasets/",)
+MNIST_KEYS = ("x_train", "y_train", "x_test", "y_test")
+
 
 class DataError(RuntimeError):
     """A dataset is missing, unreadable or corrupt; the message says how to fix it."""
+
+
+class DataUnavailable(DataError):
+    """A dataset is on none of the places looked in and could not be downloaded.
+
+    Only this case may be replaced by a stand-in: a corrupt file or an explicit
+    directory without the data is a mistake to fix, not a reason to fall back.
+    ``reason`` is a one-line account of why the data could not be had.
+    """
+
+    def __init__(self, message: str, reason: str = ""):
+        super().__init__(message)
+        self.reason = reason or message.partition("\n")[0]
 
 
 @dataclass
@@ -115,9 +136,22 @@ def sha256_of_gz(path: Path) -> str:
     return digest.hexdigest()
 
 
-def download(urls: tuple[str, ...], name: str, sha256: str, target_dir: Path) -> Path:
+def file_hash(path: Path, algorithm: str = "sha256") -> str:
+    """Hex digest of a file's bytes (``algorithm`` as named by :mod:`hashlib`)."""
+    digest = hashlib.new(algorithm)
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def download(urls: tuple[str, ...], name: str, sha256: str, target_dir: Path,
+             digest=sha256_of_gz) -> Path:
     """Download ``name`` from the first mirror that answers, verify it, then move it into place.
 
+    ``digest(path)`` computes the checksum compared with ``sha256`` (by default
+    the SHA-256 of the decompressed gzip payload; pass e.g.
+    ``lambda p: file_hash(p, "md5")`` for a publisher's MD5 of the raw file).
     The file is written to a temporary name beside the target and renamed only
     after its checksum matched, so an interrupted or corrupt download is never
     left in the cache.
@@ -132,7 +166,7 @@ def download(urls: tuple[str, ...], name: str, sha256: str, target_dir: Path) ->
         try:
             with os.fdopen(fd, "wb") as out, urllib.request.urlopen(url, timeout=30) as resp:
                 shutil.copyfileobj(resp, out)
-            got = sha256_of_gz(tmp)
+            got = digest(tmp)
             if got != sha256:
                 failures.append(f"{url}: checksum {got[:12]}… differs from {sha256[:12]}…")
                 continue
@@ -157,19 +191,22 @@ def find_files(names, candidates: list[tuple[str, Path]]) -> tuple[str, Path] | 
     return None
 
 
+def given_places(data_dir: str | os.PathLike | None, subfolder: str) -> list[tuple[str, Path]]:
+    """``data_dir`` (else ``$HWLIB_DATA``) and its ``subfolder``, when one of them is set."""
+    explicit = data_dir or os.environ.get("HWLIB_DATA")
+    if not explicit:
+        return []
+    root = Path(explicit).expanduser()
+    return [("the given directory", root), ("the given directory", root / subfolder)]
+
+
 def fashion_mnist_candidates(data_dir: str | os.PathLike | None = None) -> list[tuple[str, Path]]:
     """Where Fashion-MNIST is looked for, in order."""
-    places = []
-    explicit = data_dir or os.environ.get("HWLIB_DATA")
-    if explicit:
-        root = Path(explicit).expanduser()
-        places += [("the given directory", root), ("the given directory", root / "fashion-mnist")]
-    places += [
+    return given_places(data_dir, "fashion-mnist") + [
         ("Debian package dataset-fashion-mnist", FASHION_DEBIAN_DIR),
         ("the Keras cache", keras_cache_dir() / "fashion-mnist"),
         ("the hwlib download cache", cache_dir() / "fashion-mnist"),
     ]
-    return places
 
 
 def load_fashion_mnist(data_dir: str | os.PathLike | None = None, download_ok: bool = True) -> Dataset:
@@ -257,3 +294,187 @@ def stratified_subset(x: np.ndarray, y: np.ndarray, size: int, seed: int) -> tup
     idx, _ = train_test_split(np.arange(len(y)), train_size=size, stratify=y, random_state=seed)
     idx = np.sort(idx)
     return x[idx], y[idx]
+
+
+# --------------------------------------------------------------------------- MNIST
+
+
+def mnist_candidates(data_dir: str | os.PathLike | None = None) -> list[tuple[str, Path]]:
+    """Where ``mnist.npz`` is looked for, in order."""
+    return given_places(data_dir, "mnist") + [
+        ("the Keras cache", keras_cache_dir()),
+        ("the hwlib download cache", cache_dir()),
+    ]
+
+
+def read_mnist_npz(path: Path) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """``x_train, y_train, x_test, y_test`` of a Keras-format ``mnist.npz``, checked.
+
+    The archive must hold the four arrays; images must be uint8 of shape
+    (n, 28, 28), labels integers 0-9 of shape (n,), one label per image.
+    """
+    path = Path(path)
+    try:
+        with open(path, "rb") as fh:
+            archive = np.load(fh, allow_pickle=False)
+            if not isinstance(archive, np.lib.npyio.NpzFile):
+                raise DataError(f"{path} holds a single array, not the .npz archive of MNIST "
+                                f"({', '.join(MNIST_KEYS)}): replace it with the Keras mnist.npz.")
+            with archive:
+                missing = [k for k in MNIST_KEYS if k not in archive.files]
+                if missing:
+                    raise DataError(
+                        f"{path} lacks the array(s) {', '.join(missing)} (it holds "
+                        f"{', '.join(archive.files) or 'nothing'}): it is not the Keras mnist.npz. "
+                        "Replace it with the file from " + MNIST_URLS[0] + MNIST_FILE + "."
+                    )
+                arrays = tuple(archive[k] for k in MNIST_KEYS)
+    except DataError:
+        raise
+    except (OSError, EOFError, ValueError, zipfile.BadZipFile, zlib.error) as exc:
+        raise DataError(
+            f"{path} is not a readable .npz archive ({type(exc).__name__}: {exc}). It is truncated "
+            "or corrupt: delete it and fetch it again."
+        ) from exc
+    _check_mnist_arrays(path, *arrays)
+    return arrays
+
+
+def _check_mnist_arrays(path, x_train, y_train, x_test, y_test) -> None:
+    fix = "Replace the file with the Keras mnist.npz."
+    for split, x, y in (("train", x_train, y_train), ("test", x_test, y_test)):
+        if x.ndim != 3 or x.shape[1:] != (28, 28) or x.dtype != np.uint8:
+            raise DataError(f"{path}: x_{split} is {x.dtype} of shape {x.shape}; expected uint8 "
+                            f"images of shape (n, 28, 28). {fix}")
+        if y.ndim != 1 or not np.issubdtype(y.dtype, np.integer):
+            raise DataError(f"{path}: y_{split} is {y.dtype} of shape {y.shape}; expected integer "
+                            f"labels of shape (n,). {fix}")
+        if len(x) != len(y):
+            raise DataError(f"{path}: {len(x):,} {split} images but {len(y):,} labels. {fix}")
+        if y.size and (int(y.min()) < 0 or int(y.max()) > 9):
+            raise DataError(f"{path}: y_{split} holds labels {int(y.min())}..{int(y.max())}, "
+                            f"expected 0-9. {fix}")
+
+
+def load_mnist(data_dir: str | os.PathLike | None = None, download_ok: bool = True) -> Dataset:
+    """Real MNIST (60,000 train / 10,000 test, 28x28 uint8, labels 0-9) from the Keras ``mnist.npz``.
+
+    Looks in ``data_dir`` or ``$HWLIB_DATA`` (where the file must then be), the
+    Keras cache and hwlib's cache, then downloads into hwlib's cache, verified
+    by the SHA-256 Keras pins.  Raises :class:`DataUnavailable` when the file
+    is nowhere and cannot be downloaded, :class:`DataError` when it is bad.
+    """
+    candidates = mnist_candidates(data_dir)
+    explicit = data_dir or os.environ.get("HWLIB_DATA")
+    if explicit and find_files([MNIST_FILE], candidates[:2]) is None:
+        origin = "data_dir" if data_dir else "HWLIB_DATA"
+        raise DataError(
+            f"{origin}={str(explicit)!r} does not hold {MNIST_FILE}, neither directly nor in an "
+            f"mnist/ subfolder. Put it there, or leave {origin} empty to use the Keras cache or a "
+            "download."
+        )
+    found = find_files([MNIST_FILE], candidates)
+    if found is None:
+        if not download_ok:
+            raise DataUnavailable(_mnist_not_found(candidates, "download disabled"),
+                                  f"{MNIST_FILE} is not on this machine and downloading was disabled")
+        try:
+            download(MNIST_URLS, MNIST_FILE, MNIST_SHA256, cache_dir(), digest=file_hash)
+        except DataError as exc:
+            failures = "; ".join(line.strip() for line in str(exc).splitlines()[1:]) or str(exc)
+            raise DataUnavailable(_mnist_not_found(candidates, str(exc)),
+                                  f"{MNIST_FILE} is not on this machine and could not be downloaded "
+                                  f"({failures})") from exc
+        found = ("a verified download", cache_dir())
+    label, directory = found
+    path = directory / MNIST_FILE
+    x_train, y_train, x_test, y_test = read_mnist_npz(path)
+    verified = file_hash(path) == MNIST_SHA256
+    what = ("real MNIST (SHA-256 matches the Keras mnist.npz)" if verified
+            else "an MNIST-format mnist.npz whose SHA-256 differs from the Keras file")
+    return Dataset(
+        x_train, y_train.astype(np.int64), x_test, y_test.astype(np.int64), MNIST_CLASSES,
+        provenance=(f"{what}, {len(x_train):,} train / {len(x_test):,} test images, "
+                    f"from {label} ({path})"),
+        real=verified,
+        sources={"file": str(path), "found_in": label},
+    )
+
+
+def _mnist_not_found(candidates, reason: str) -> str:
+    looked = "\n".join(f"  - {label}: {path / MNIST_FILE}" for label, path in candidates)
+    return (
+        f"MNIST ({MNIST_FILE}) was not found on this machine and could not be downloaded "
+        f"({reason}).\nLooked in:\n{looked}\n"
+        f"Fix: run once with network access (it is then cached in {cache_dir()}), or copy "
+        f"{MNIST_URLS[0]}{MNIST_FILE} (SHA-256 {MNIST_SHA256}) into ~/.keras/datasets/ or into "
+        "a directory passed as data_dir (or set HWLIB_DATA)."
+    )
+
+
+def mnist_layout(images: np.ndarray, max_value: float, box: int = 20, size: int = 28) -> np.ndarray:
+    """Small greyscale digits laid out as in MNIST: scaled up to a ``box`` x ``box`` square
+    (bilinear), intensities mapped to 0-255, then placed in a ``size`` x ``size`` frame with
+    their centre of mass at the centre, as MNIST was built."""
+    from scipy import ndimage
+
+    images = np.asarray(images, dtype=np.float64)
+    factor = box / images.shape[1], box / images.shape[2]
+    out = np.zeros((len(images), size, size), dtype=np.uint8)
+    free = size - box
+    for i, image in enumerate(images):
+        big = ndimage.zoom(image, factor, order=1, mode="grid-constant", grid_mode=True)
+        big = np.clip(np.rint(big * (255.0 / max_value)), 0, 255)
+        if big.sum() > 0:
+            com = np.array(ndimage.center_of_mass(big))
+            offset = np.clip(np.rint((size - 1) / 2 - com), 0, free).astype(int)
+        else:
+            offset = np.array([free // 2, free // 2])
+        out[i, offset[0]:offset[0] + box, offset[1]:offset[1] + box] = big
+    return out
+
+
+def digits_standin(seed: int = 0, test_size: float = 0.25, reason: str = "") -> Dataset:
+    """A labelled stand-in for MNIST made of real handwriting: scikit-learn's 1,797 8x8 digits
+    (UCI optdigits, intensities 0-16) in MNIST's 28x28 layout (:func:`mnist_layout`), split
+    into train and test stratified by digit with ``seed``."""
+    from sklearn.datasets import load_digits
+    from sklearn.model_selection import train_test_split
+
+    digits = load_digits()
+    images = mnist_layout(digits.images, max_value=16)
+    labels = digits.target.astype(np.int64)
+    train_idx, test_idx = train_test_split(np.arange(len(labels)), test_size=test_size,
+                                           stratify=labels, random_state=seed)
+    train_idx, test_idx = np.sort(train_idx), np.sort(test_idx)
+    why = f"{reason}. " if reason else ""
+    return Dataset(
+        images[train_idx], labels[train_idx], images[test_idx], labels[test_idx], MNIST_CLASSES,
+        provenance=(
+            f"STAND-IN, NOT MNIST: {why}Instead: scikit-learn's {len(labels):,} real handwritten "
+            "digits (8x8, intensities 0-16, UCI optdigits) scaled to a 20x20 box and centred in "
+            f"28x28 as in MNIST, split {len(train_idx):,} train / {len(test_idx):,} test "
+            f"(stratified by digit, seed {seed})"
+        ),
+        real=False,
+        sources={"standin": "sklearn.datasets.load_digits", "reason": reason},
+    )
+
+
+def mnist_or_standin(data_dir: str | os.PathLike | None = None, allow_standin: bool = True,
+                      download_ok: bool = True, seed: int = 0) -> Dataset:
+    """Real MNIST when it can be had; when it cannot, the digits stand-in (if allowed), whose
+    provenance and ``sources["reason"]`` say why.
+
+    Only unavailability falls back: a corrupt file or an explicit ``data_dir``
+    without the file raises :class:`DataError` either way.
+    """
+    try:
+        return load_mnist(data_dir, download_ok)
+    except DataUnavailable as exc:
+        if not allow_standin:
+            raise DataUnavailable(
+                f"{exc}\nThis run needs real MNIST (allow_standin is False, as in the full "
+                "profile); the digits stand-in is only for quick runs.", exc.reason,
+            ) from exc
+        return digits_standin(seed=seed, reason=exc.reason)

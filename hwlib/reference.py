@@ -107,3 +107,60 @@ def fashion_public_table() -> pd.DataFrame:
         [{"setting": s, "test accuracy (%)": round(100 * a, 1), "source": FASHION_SOURCE}
          for s, a in FASHION_PUBLIC]
     )
+
+
+# Reports 000 and 001 (HW14 B3, DermaMNIST with a small ResNet): accuracy per split, and from
+# their test-set classification reports the macro recall and F1 and the recall of melanoma
+# (class 4). Report 000's model: "ResNet11 bottleneck", about 298k parameters.
+HW14_DERMA_REPORT = {
+    "001": {"train": 0.90, "val": 0.68, "test": 0.71, "test_macro_recall": 0.43, "test_macro_f1": 0.43,
+            "test_melanoma_recall": 0.39},
+    "000": {"train": 0.79, "val": 0.71, "test": 0.69, "test_macro_recall": 0.32, "test_macro_f1": 0.33,
+            "test_melanoma_recall": 0.06},
+}
+HW14_DERMA_REPORT_PARAMS = 298_000
+
+# MedMNIST v2 benchmark on DermaMNIST at 28x28 (medmnist.github.io; 100 epochs, Adam 1e-3):
+# test accuracy and (macro, one-vs-rest) AUC.
+DERMAMNIST_BENCHMARK = [
+    ("ResNet-18 (28)", 0.735, 0.917),
+    ("ResNet-50 (28)", 0.735, 0.913),
+    ("auto-sklearn", 0.719, 0.902),
+    ("AutoKeras", 0.749, 0.915),
+    ("Google AutoML Vision", 0.768, 0.914),
+]
+DERMAMNIST_BENCHMARK_SOURCE = "MedMNIST v2 benchmark (medmnist.github.io)"
+# Always predicting melanocytic nevi (class 5): 4,693 of the 7,007 training images.
+DERMAMNIST_MAJORITY = 0.669
+
+# Report 003 (the seven-question homework). Q3 gives no R² value, only that it was negative.
+# Q6 marks the second and third statements true (the statements themselves are not in the
+# surviving text) and counts FC(10->20) + batch norm as 220 + 40 = 260 parameters.
+HW7Q_REPORT = {
+    "q3_r2_before": "negative (no value given)",
+    "q6_true_statements": (2, 3),
+    "q6_params": {"fc": 220, "bn": 40, "total": 260},
+}
+
+# Report 000 (HW14 B2, triplet loss on MNIST): 180,000 training and 45,000 validation triplets,
+# margin 0.4, 5 epochs of batch 32, backbone of 594,922 parameters; its best losses (epoch 4).
+# Report 001 trained with batch 128 and gave no loss values.
+HW14_TRIPLET_REPORT = {
+    "train_triplets": 180_000,
+    "val_triplets": 45_000,
+    "margin": 0.4,
+    "epochs": 5,
+    "batch_size": 32,
+    "params": 594_922,
+    "best_train_loss": 8.1445e-4,
+    "best_val_loss": 0.0082,
+}
+# Public context (../shared/notes/anchors.md): keras-io "siamese_contrastive" on MNIST, a
+# contrastive (pair) loss trained 10 epochs, scores same/different-digit pairs, not kNN.
+MNIST_SIAMESE_PAIR_ACCURACY = 0.958
+MNIST_SIAMESE_SOURCE = "keras-io examples/vision/siamese_contrastive (contrastive loss, 10 epochs)"
+
+# Part C (report 003), Q1 and Q7 as reported.
+HW7Q_TUNER_REPORT = {"trials": 10, "params": 2_085_224, "test_accuracy": 0.99,
+                     "best": "3 conv layers of 225 filters, dense 64-64"}
+HW7Q_GRADCAM_REPORT = {"params": 130_890, "epochs": 15, "batch_size": 64, "test_accuracy": 0.99}

@@ -68,3 +68,18 @@ def trials_table(tuner) -> pd.DataFrame:
                      "val_accuracy": trial.score, "status": trial.status})
     frame = pd.DataFrame(rows).sort_values("val_accuracy", ascending=False, na_position="last")
     return frame.set_index("trial")
+
+
+def join_layer_columns(table: pd.DataFrame, count: str, pattern: str, name: str) -> pd.DataFrame:
+    """Replace the per-layer columns ``pattern.format(j)`` by one column ``name`` listing only the
+    first ``table[count]`` of them per trial ("64-32"): keras-tuner keeps values of layers a trial
+    did not build."""
+    columns = [c for c in table.columns if c.startswith(pattern.split("{")[0])]
+
+    def used(row):
+        values = [row[pattern.format(j)] for j in range(int(row[count]))]
+        return "-".join(str(int(v)) for v in values)
+
+    joined = table.drop(columns=columns)
+    joined.insert(list(joined.columns).index(count) + 1, name, table.apply(used, axis=1))
+    return joined

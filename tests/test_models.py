@@ -69,3 +69,33 @@ def test_study_is_reproducible_from_a_seed():
 def test_cross_validation_needs_two_folds():
     with pytest.raises(ValueError, match="at least 2 folds"):
         training.cross_validate(models.baseline, np.zeros((4, 28, 28, 1)), np.zeros((4, 10)), folds=1)
+
+
+def test_mnist_cnn_has_the_reported_parameter_count():
+    # conv 3x3: (9 * c_in + 1) * c_out; 'same' padding 28 -> pool 14 -> 7 -> 3, so 3 * 3 * 64 = 576 inputs
+    by_hand = (9 + 1) * 32 + (9 * 32 + 1) * 64 + (9 * 64 + 1) * 64 + (576 + 1) * 128 + (128 + 1) * 10
+    assert by_hand == 130_890
+    assert models.mnist_cnn().count_params() == by_hand
+
+
+def test_mnist_tuner_cnn_rebuilds_the_reported_best_model():
+    # 3 unpadded convs of 225 filters: 28 -> 26, pool 13 -> 11 -> 9; dense 64-64
+    conv = (9 + 1) * 225 + 2 * (9 * 225 + 1) * 225
+    dense = (9 * 9 * 225 + 1) * 64 + (64 + 1) * 64 + (64 + 1) * 10
+    assert models.mnist_tuner_cnn(3, 225, [64, 64], 1e-3).count_params() == conv + dense == 2_085_224
+
+
+def test_mnist_tuner_cnn_fits_five_conv_layers():
+    model = models.mnist_tuner_cnn(5, 17, [32], 1e-3)
+    assert model.get_layer("conv5").output.shape[1:3] == (2, 2)  # 28-26, /2 13-11-9, /2 4-2, then 'same'
+
+
+def test_mnist_tuner_hypermodel_space():
+    import keras_tuner as kt
+
+    hp = kt.HyperParameters()
+    models.mnist_tuner_hypermodel(hp)
+    space = {p.name: p for p in hp.space}
+    assert (space["num_conv_layers"].min_value, space["num_conv_layers"].max_value) == (1, 5)
+    assert (space["conv_filters"].min_value, space["conv_filters"].max_value, space["conv_filters"].step) == (1, 256, 16)
+    assert list(space["learning_rate"].values) == [1e-3, 5e-4, 1e-4]

@@ -35,3 +35,15 @@ def test_hyperband_resumes_instead_of_starting_over(tmp_path):
     # Other labels: a search that trained again would score differently; a resumed one trains nothing.
     again = tuning.hyperband(models.mlp_hypermodel, x, (y + 1) % 10, 2, 0, tmp_path, "hb")
     assert tuning.trials_table(again)["val_accuracy"].tolist() == table["val_accuracy"].tolist()
+
+
+def test_join_layer_columns_keeps_only_the_layers_a_trial_built():
+    import pandas as pd
+
+    from hwlib import tuning
+
+    table = pd.DataFrame({"num_dense_layers": [1, 3], "dense_0_units": [64, 32], "dense_1_units": [128, 96],
+                          "dense_2_units": [float("nan"), 160.0], "val_accuracy": [0.9, 0.8]})
+    joined = tuning.join_layer_columns(table, "num_dense_layers", "dense_{}_units", "dense_units")
+    assert list(joined.columns) == ["num_dense_layers", "dense_units", "val_accuracy"]
+    assert list(joined["dense_units"]) == ["64", "32-96-160"]

@@ -1,0 +1,103 @@
+"""Grad-CAM against gradients worked out by hand on tiny models."""
+
+import keras
+import numpy as np
+import pytest
+
+from hwlib import gradcam
+
+
+def tiny_model(head: str, softmax: bool) -> keras.Model:
+    """Input 4x4x1 -> 1x1 conv with 2 maps (linear) -> GAP or Flatten -> Dense(3)."""
+    inputs = keras.Input((4, 4, 1))
+    maps = keras.layers.Conv2D(2, 1, use_bias=False, name="conv")(inputs)
+    pooled = (keras.layers.GlobalAveragePooling2D() if head == "gap" else keras.layers.Flatten())(maps)
+    outputs = keras.layers.Dense(3, activation="softmax" if softmax else None, name="out")(pooled)
+    return keras.Model(inputs, outputs)
+
+
+def by_hand(model, images, c, head):
+    """alpha_k = mean_ij d y_c / d A_ijk with y_c the logit; cam = relu(sum_k alpha_k A_k) / max."""
+    k = model.get_layer("conv").kernel.numpy().reshape(2)
+    w = model.get_layer("out").kernel.numpy()
+    maps = images[..., :1] * k  # (n, 4, 4, 2): a 1x1 conv without bias
+    if head == "gap":
+        alpha = w[:, c] / 16.0  # y_c = sum_k w_kc mean(A_k) + b_c
+    else:
+        alpha = w[:, c].reshape(4, 4, 2).mean(axis=(0, 1))  # Flatten order is (i, j, k)
+    cam = np.maximum((maps * alpha).sum(axis=-1), 0)
+    peak = cam.reshape(len(cam), -1).max(axis=1).reshape(-1, 1, 1)
+    return np.divide(cam, peak, out=np.zeros_like(cam), where=peak > 0)
+
+
+@pytest.mark.parametrize("head", ["gap", "flatten"])
+@pytest.mark.parametrize("softmax", [False, True])
+def test_matches_hand_computed_gradients(head, softmax):
+    keras.utils.set_random_seed(3)
+    model = tiny_model(head, softmax)
+    images = np.random.default_rng(0).normal(size=(5, 4, 4, 1)).astype("float32")
+    for c in range(3):
+        got = gradcam.gradcam(model, images, c, "conv", resize=False)
+        np.testing.assert_allclose(got, by_hand(model, images, c, head), atol=1e-5)
+
+
+def test_softmax_is_explained_through_the_logit():
+    """With softmax the gradient of the probability differs from the logit's; Grad-CAM uses the logit."""
+    keras.utils.set_random_seed(4)
+    model = tiny_model("flatten", softmax=True)
+    images = np.random.default_rng(1).normal(size=(3, 4, 4, 1)).astype("float32")
+    linear = tiny_model("flatten", softmax=False)
+    linear.set_weights(model.get_weights())
+    np.testing.assert_allclose(gradcam.gradcam(model, images, 1, "conv", resize=False),
+                               gradcam.gradcam(linear, images, 1, "conv", resize=False), atol=1e-6)
+
+
+def test_predicted_class_default_and_per_image_classes():
+    keras.utils.set_random_seed(5)
+    model = tiny_model("gap", softmax=True)
+    images = np.random.default_rng(2).normal(size=(4, 4, 4, 1)).astype("float32")
+    predicted = model.predict(images, verbose=0).argmax(axis=1)
+    np.testing.assert_allclose(gradcam.gradcam(model, images, None, "conv", resize=False),
+                               gradcam.gradcam(model, images, predicted, "conv", resize=False))
+    per_image = gradcam.gradcam(model, images, predicted, "conv", resize=False)
+    for i, c in enumerate(predicted):
+        np.testing.assert_allclose(per_image[i], by_hand(model, images[i:i + 1], int(c), "gap")[0], atol=1e-5)
+
+
+def test_resize_range_and_layer_errors():
+    model = tiny_model("gap", softmax=True)
+    images = np.random.default_rng(3).normal(size=(2, 4, 4, 1)).astype("float32")
+    cams = gradcam.gradcam(model, images, 0)
+    assert cams.shape == (2, 4, 4) and cams.min() >= 0 and cams.max() <= 1
+    assert gradcam.last_conv_layer(model) == "conv"
+    with pytest.raises(ValueError, match="no layer 'nope'.*conv"):
+        gradcam.gradcam(model, images, 0, "nope")
+    dense_only = keras.Sequential([keras.Input((3,)), keras.layers.Dense(2)])
+    with pytest.raises(ValueError, match="no layer with 4-D output"):
+        gradcam.last_conv_layer(dense_only)
+
+
+def test_class_means_shape_and_empty_class():
+    model = tiny_model("gap", softmax=True)
+    images = np.random.default_rng(4).normal(size=(6, 4, 4, 1)).astype("float32")
+    labels = np.array([0, 0, 1, 1, 1, 0])
+    means = gradcam.class_means(model, images, labels, 3, "conv")
+    assert means.shape == (3, 4, 4)
+    assert not means[2].any()
+
+
+def test_deletion_check_erases_the_highlighted_strokes():
+    """A model that only looks at the top-left quarter: erasing where the heatmap points hurts, at random less."""
+    inputs = keras.Input((4, 4, 1))
+    quarter = keras.layers.Cropping2D(((0, 2), (0, 2)))(inputs)
+    score = keras.layers.Flatten()(quarter)
+    outputs = keras.layers.Dense(2, activation="softmax")(score)
+    model = keras.Model(inputs, outputs)
+    model.layers[-1].set_weights([np.array([[5.0, -5.0]] * 4), np.zeros(2)])
+    images = np.ones((3, 4, 4, 1), dtype="float32")
+    heat = np.zeros((3, 4, 4))
+    heat[:, :2, :2] = 1.0
+    result = gradcam.deletion_check(model, images, [0, 0, 0], heat, fraction=0.25)
+    assert result["original"] > 0.99
+    assert result["gradcam_erased"] == pytest.approx(0.5)  # the whole quarter erased: both logits 0
+    assert result["random_erased"] > 0.99

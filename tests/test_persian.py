@@ -1,0 +1,14 @@
+"""Persian numbers for the Persian prose."""
+
+from hwlib import persian
+
+
+def test_digits_and_separators_are_persian():
+    assert persian.number(0.8766, ".3f") == "۰٫۸۷۷"
+    assert persian.number(12345, ",") == "۱۲٬۳۴۵"
+    assert persian.number(42) == "۴۲"
+
+
+def test_a_negative_number_is_isolated_left_to_right():
+    text = persian.number(-1.5, ".2f")
+    assert text == "\u2066−۱٫۵۰\u2069"
