@@ -478,3 +478,177 @@ def mnist_or_standin(data_dir: str | os.PathLike | None = None, allow_standin: b
                 "profile); the digits stand-in is only for quick runs.", exc.reason,
             ) from exc
         return digits_standin(seed=seed, reason=exc.reason)
+
+
+# --------------------------------------------------------------------------- CIFAR-10
+
+CIFAR_CLASSES = ("airplane", "automobile", "bird", "cat", "deer",
+                 "dog", "frog", "horse", "ship", "truck")
+CIFAR_FILE = "cifar-10-python.tar.gz"
+CIFAR_URLS = ("https://www.cs.toronto.edu/~kriz/",)
+# SHA-256 of the archive, as pinned in keras/src/datasets/cifar10.py (keras.datasets.cifar10).
+CIFAR_SHA256 = "6d958be074577803d12ecdefd02955f39262c83c16fe9348329d7fe0b5c001ce"
+CIFAR_MEMBERS = tuple(f"cifar-10-batches-py/data_batch_{i}" for i in range(1, 6)) + (
+    "cifar-10-batches-py/test_batch",)
+# Keras keeps the same archive as ~/.keras/datasets/cifar-10-batches-py.tar.gz.
+CIFAR_KERAS_NAME = "cifar-10-batches-py.tar.gz"
+
+
+class _ArrayUnpickler:
+    """Unpickles a CIFAR batch while refusing every global except NumPy's array rebuilders."""
+
+    ALLOWED = {("numpy.core.multiarray", "_reconstruct"), ("numpy._core.multiarray", "_reconstruct"),
+               ("numpy", "ndarray"), ("numpy", "dtype"), ("_codecs", "encode")}
+
+    @classmethod
+    def load(cls, fh):
+        import pickle
+
+        class Restricted(pickle.Unpickler):
+            def find_class(self, module, name):
+                if (module, name) not in cls.ALLOWED:
+                    raise pickle.UnpicklingError(f"global {module}.{name} is not allowed in a CIFAR batch")
+                return super().find_class(module, name)
+
+        return Restricted(fh, encoding="bytes").load()
+
+
+def read_cifar10_archive(path: Path) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """``x_train, y_train, x_test, y_test`` (uint8 (n, 32, 32, 3), int64 labels) of a
+    ``cifar-10-python.tar.gz``, every batch checked."""
+    import pickle
+    import tarfile
+
+    path = Path(path)
+    fix = (f"delete {path} and fetch it again from {CIFAR_URLS[0]}{CIFAR_FILE} "
+           f"(SHA-256 {CIFAR_SHA256}), or let hwlib download it")
+    batches = {}
+    try:
+        with tarfile.open(path, "r:gz") as archive:
+            names = set(archive.getnames())
+            missing = [m for m in CIFAR_MEMBERS if m not in names]
+            if missing:
+                raise DataError(f"{path} lacks {', '.join(missing)}: it is not the CIFAR-10 python "
+                                f"archive. {fix}.")
+            for member in CIFAR_MEMBERS:
+                fh = archive.extractfile(member)
+                if fh is None:
+                    raise DataError(f"{path}: {member} is not a regular file. {fix}.")
+                batches[member] = _ArrayUnpickler.load(fh)
+    except DataError:
+        raise
+    except (tarfile.TarError, OSError, EOFError, zlib.error, pickle.UnpicklingError, ValueError,
+            TypeError, AttributeError) as exc:
+        raise DataError(f"{path} is not a readable CIFAR-10 archive ({type(exc).__name__}: {exc}). "
+                        f"It is truncated or corrupt: {fix}.") from exc
+    images, labels = [], []
+    for member, batch in batches.items():
+        if not isinstance(batch, dict) or b"data" not in batch or b"labels" not in batch:
+            raise DataError(f"{path}: {member} is not a CIFAR batch (no data/labels). {fix}.")
+        x, y = np.asarray(batch[b"data"]), np.asarray(batch[b"labels"])
+        if x.dtype != np.uint8 or x.ndim != 2 or x.shape[1] != 3 * 32 * 32 or y.shape != (len(x),):
+            raise DataError(f"{path}: {member} holds data {x.dtype} {x.shape} and labels {y.shape}; "
+                            f"expected uint8 (n, 3072) and (n,). {fix}.")
+        if y.size and (int(y.min()) < 0 or int(y.max()) > 9):
+            raise DataError(f"{path}: {member} has labels {int(y.min())}..{int(y.max())}, expected 0-9. {fix}.")
+        images.append(x.reshape(-1, 3, 32, 32).transpose(0, 2, 3, 1))
+        labels.append(y.astype(np.int64))
+    return (np.concatenate(images[:-1]), np.concatenate(labels[:-1]), images[-1], labels[-1])
+
+
+def cifar10_candidates(data_dir: str | os.PathLike | None = None) -> list[tuple[str, Path, str]]:
+    """Where the CIFAR-10 archive is looked for, in order: (label, directory, file name)."""
+    given = [(label, d, CIFAR_FILE) for label, d in given_places(data_dir, "cifar10")]
+    return given + [
+        ("the Keras cache", keras_cache_dir(), CIFAR_KERAS_NAME),
+        ("the hwlib download cache", cache_dir(), CIFAR_FILE),
+    ]
+
+
+def load_cifar10(data_dir: str | os.PathLike | None = None, download_ok: bool = True) -> Dataset:
+    """Real CIFAR-10 (50,000 train / 10,000 test, 32x32x3 uint8, labels 0-9) from the official
+    python archive, found on disk or downloaded and verified by the SHA-256 Keras pins.
+
+    Raises :class:`DataUnavailable` when the archive is nowhere and cannot be
+    downloaded, :class:`DataError` when it is bad or ``data_dir`` lacks it.
+    """
+    candidates = cifar10_candidates(data_dir)
+    explicit = data_dir or os.environ.get("HWLIB_DATA")
+    if explicit and not any((d / n).is_file() for _, d, n in candidates[:2]):
+        origin = "data_dir" if data_dir else "HWLIB_DATA"
+        raise DataError(
+            f"{origin}={str(explicit)!r} does not hold {CIFAR_FILE}, neither directly nor in a cifar10/ "
+            f"subfolder. Put it there (from {CIFAR_URLS[0]}{CIFAR_FILE}), or leave {origin} empty to use "
+            "the Keras cache, hwlib's cache or a download."
+        )
+    found = next(((label, d / n) for label, d, n in candidates if (d / n).is_file()), None)
+    if found is None:
+        looked = "\n".join(f"  - {label}: {d / n}" for label, d, n in candidates)
+        fix = (f"Fix: download {CIFAR_URLS[0]}{CIFAR_FILE} (SHA-256 {CIFAR_SHA256}) on a machine with "
+               f"internet access and put it in {cache_dir()} or a directory passed as data_dir (or "
+               "HWLIB_DATA); `keras.datasets.cifar10.load_data()` also caches it in ~/.keras/datasets.")
+        if not download_ok:
+            raise DataUnavailable(f"CIFAR-10 was not found (download disabled).\nLooked in:\n{looked}\n{fix}",
+                                  f"{CIFAR_FILE} is not on this machine and downloading was disabled")
+        try:
+            download(CIFAR_URLS, CIFAR_FILE, CIFAR_SHA256, cache_dir(), digest=file_hash)
+        except DataError as exc:
+            raise DataUnavailable(f"CIFAR-10 was not found and could not be downloaded ({exc}).\n"
+                                  f"Looked in:\n{looked}\n{fix}",
+                                  f"{CIFAR_FILE} is not on this machine and could not be downloaded") from exc
+        found = ("a verified download", cache_dir() / CIFAR_FILE)
+    label, path = found
+    x_train, y_train, x_test, y_test = read_cifar10_archive(path)
+    verified = file_hash(path) == CIFAR_SHA256
+    what = ("real CIFAR-10 (SHA-256 matches the official archive)" if verified
+            else "a CIFAR-10-format archive whose SHA-256 differs from the official one")
+    return Dataset(
+        x_train, y_train, x_test, y_test, CIFAR_CLASSES,
+        provenance=f"{what}, {len(x_train):,} train / {len(x_test):,} test images, from {label} ({path})",
+        real=verified, sources={"file": str(path), "found_in": label},
+    )
+
+
+def fashion_as_cifar(images: np.ndarray) -> np.ndarray:
+    """28x28 greyscale uint8 images resized to 32x32 (bilinear) and copied to three channels."""
+    from scipy import ndimage
+
+    images = np.asarray(images, dtype=np.float32)
+    big = ndimage.zoom(images, (1, 32 / images.shape[1], 32 / images.shape[2]), order=1)
+    big = np.clip(np.rint(big), 0, 255).astype(np.uint8)
+    return np.repeat(big[..., np.newaxis], 3, axis=-1)
+
+
+def cifar10_standin(reason: str = "", fashion: Dataset | None = None) -> Dataset:
+    """A labelled stand-in for CIFAR-10: real Fashion-MNIST, 32x32, grey copied to RGB."""
+    fashion = fashion or load_fashion_mnist(download_ok=False)
+    why = f"{reason}. " if reason else ""
+    return Dataset(
+        fashion_as_cifar(fashion.x_train), fashion.y_train.astype(np.int64),
+        fashion_as_cifar(fashion.x_test), fashion.y_test.astype(np.int64), fashion.class_names,
+        provenance=(f"STAND-IN, NOT CIFAR-10: {why}Instead: real Fashion-MNIST clothing images "
+                    f"({len(fashion.y_train):,} train / {len(fashion.y_test):,} test, 10 classes), resized "
+                    "from 28x28 to 32x32 and the grey value copied to three channels"),
+        real=False,
+        sources={"standin": "Fashion-MNIST", "reason": reason, "fashion": fashion.provenance},
+    )
+
+
+def cifar10_or_standin(data_dir: str | os.PathLike | None = None, allow_standin: bool = True,
+                       seed: int = 0, download_ok: bool = True) -> Dataset:
+    """Real CIFAR-10 when it can be had; otherwise the Fashion-MNIST stand-in (if allowed).
+
+    Only unavailability falls back: a corrupt archive or an explicit
+    ``data_dir`` without it raises :class:`DataError` either way.  ``seed`` is
+    accepted for the loaders' common signature; the stand-in keeps
+    Fashion-MNIST's own split and needs no draw.
+    """
+    try:
+        return load_cifar10(data_dir, download_ok)
+    except DataUnavailable as exc:
+        if not allow_standin:
+            raise DataUnavailable(
+                f"{exc}\nThis run needs real CIFAR-10 (allow_standin is False, as in the full profile); "
+                "the Fashion-MNIST stand-in is only for quick runs.", exc.reason,
+            ) from exc
+        return cifar10_standin(reason=exc.reason)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 _DIGITS = str.maketrans("0123456789.,-", "۰۱۲۳۴۵۶۷۸۹٫٬−")
 _LRI, _PDI = "\u2066", "\u2069"
+_SUPERSCRIPT = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
 
 
 def number(value, fmt: str = "") -> str:
@@ -24,3 +25,9 @@ def glue_number(name: str, value, fmt: str = "") -> None:
     value = value.item() if hasattr(value, "item") else value
     glue(name, value, display=False)
     glue(f"{name}_fa", number(value, fmt), display=False)
+
+
+def scientific(value: float, digits: int = 1) -> str:
+    """``value`` as «m × ۱۰ⁿ» for Persian prose: Persian mantissa, superscript exponent kept left-to-right."""
+    mantissa, exponent = f"{value:.{digits}e}".split("e")
+    return f"{number(float(mantissa), f'.{digits}f')} × ۱۰{_LRI}{str(int(exponent)).translate(_SUPERSCRIPT)}{_PDI}"

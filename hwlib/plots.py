@@ -362,3 +362,130 @@ def heatmap_grid(images, heatmaps, titles, cols: int = 5, alpha: float = 0.5, ti
         fig.suptitle(title)
     fig.tight_layout()
     return fig
+
+
+def layer_norms(table, title: str = "", ylabel: str = "gradient norm"):
+    """One line per column of ``table`` (rows = layer index), on a logarithmic y axis."""
+    fig, ax = plt.subplots(figsize=(6, 3.6))
+    for column in table.columns:
+        ax.semilogy(table.index, table[column], "o-", ms=3, label=column)
+    ax.set_xlabel(table.index.name or "layer")
+    ax.set_xticks(list(table.index))
+    ax.set_ylabel(ylabel)
+    ax.set_title(title)
+    ax.legend(fontsize=8)
+    ax.grid(alpha=0.3, which="both")
+    fig.tight_layout()
+    return fig
+
+
+def trajectories_on_contours(loss, paths: dict, xlim, ylim, title: str = "", levels: int = 30):
+    """Contours of ``loss(x, y)`` (vectorised) with one trajectory per entry of ``paths`` ((n, 2) arrays)
+    in its own panel; points outside the window are clipped by the axes."""
+    xs, ys = np.linspace(*xlim, 300), np.linspace(*ylim, 300)
+    gx, gy = np.meshgrid(xs, ys)
+    z = loss(gx, gy)
+    fig, axes = plt.subplots(1, len(paths), figsize=(3.6 * len(paths), 3.4), sharey=True, squeeze=False)
+    for ax, (label, path) in zip(axes[0], paths.items()):
+        ax.contourf(gx, gy, z, levels=levels, cmap="viridis")
+        ax.plot(path[:, 0], path[:, 1], "o-", color="white", ms=2.5, lw=1)
+        ax.plot(*path[0], "s", color="red", ms=5)
+        ax.set_xlim(*xlim)
+        ax.set_ylim(*ylim)
+        ax.set_title(label, fontsize=9)
+        ax.set_xlabel("w₁")
+    axes[0, 0].set_ylabel("w₂")
+    if title:
+        fig.suptitle(title)
+    fig.tight_layout()
+    return fig
+
+
+def weight_histograms(weights: dict, threshold: float | None = None, title: str = "", bins: int = 60):
+    """One histogram panel per entry of ``weights``, sharing the bins; dashed lines at ±``threshold``."""
+    arrays = {k: np.ravel(v) for k, v in weights.items()}
+    limit = max(float(np.max(np.abs(a))) for a in arrays.values())
+    edges = np.linspace(-limit, limit, bins + 1)
+    fig, axes = plt.subplots(1, len(arrays), figsize=(3.4 * len(arrays), 3.0), sharey=True, squeeze=False)
+    for ax, (label, a) in zip(axes[0], arrays.items()):
+        ax.hist(a, bins=edges, color="tab:blue")
+        ax.set_yscale("log")
+        if threshold:
+            for t in (-threshold, threshold):
+                ax.axvline(t, color="tab:red", ls="--", lw=0.8)
+        ax.set_title(label, fontsize=9)
+        ax.set_xlabel("weight")
+    axes[0, 0].set_ylabel("count (log scale)")
+    if title:
+        fig.suptitle(title)
+    fig.tight_layout()
+    return fig
+
+
+def loss_multiples(histories: dict, best_epochs: dict | None = None, cols: int = 4, title: str = ""):
+    """One small panel per run: training and validation loss against the epoch, the kept
+    (best) epoch marked, every panel on the same loss scale."""
+    names = list(histories)
+    rows = math.ceil(len(names) / cols)
+    fig, axes = plt.subplots(rows, cols, figsize=(2.7 * cols, 2.1 * rows), sharey=True, squeeze=False)
+    for ax, name in zip(np.ravel(axes), names):
+        hist = histories[name]
+        epochs = np.arange(1, len(hist["loss"]) + 1)
+        ax.plot(epochs, hist["loss"], "o-", ms=3, label="train")
+        ax.plot(epochs, hist["val_loss"], "s--", ms=3, label="validation")
+        if best_epochs and name in best_epochs:
+            ax.axvline(best_epochs[name], color="grey", lw=0.8, ls=":")
+        ax.set_title(name, fontsize=9)
+        ax.grid(alpha=0.3)
+        ax.set_xticks(epochs if len(epochs) <= 6 else epochs[:: max(1, len(epochs) // 5)])
+    for ax in np.ravel(axes)[len(names):]:
+        ax.axis("off")
+    axes[0, 0].legend(fontsize=7)
+    axes[0, 0].set_ylabel("loss")
+    if title:
+        fig.suptitle(title)
+    fig.tight_layout()
+    return fig
+
+
+def conv_kernels(kernels, title: str = ""):
+    """First-layer kernels (kernel, kernel, channels, filters): each filter's RGB channels as
+    one colour image, scaled to its own range, and below it the channel mean as a signed map."""
+    k = np.asarray(kernels)
+    n = k.shape[-1]
+    fig, axes = plt.subplots(2, n, figsize=(1.5 * n, 3.2), squeeze=False)
+    for i in range(n):
+        w = k[..., i]
+        rgb = (w - w.min()) / (np.ptp(w) or 1.0)
+        axes[0, i].imshow(rgb if w.shape[-1] == 3 else rgb[..., 0], cmap=None if w.shape[-1] == 3 else "gray")
+        axes[0, i].set_title(f"filter {i + 1}", fontsize=8)
+        mean = w.mean(axis=-1)
+        bound = np.abs(mean).max() or 1.0
+        axes[1, i].imshow(mean, cmap="RdBu_r", vmin=-bound, vmax=bound)
+        for ax in axes[:, i]:
+            ax.set_xticks([])
+            ax.set_yticks([])
+    axes[0, 0].set_ylabel("RGB", fontsize=8)
+    axes[1, 0].set_ylabel("mean", fontsize=8)
+    if title:
+        fig.suptitle(title)
+    fig.tight_layout()
+    return fig
+
+
+def feature_maps(image, maps, title: str = ""):
+    """The input image and each channel of ``maps`` (height, width, channels) beside it."""
+    n = maps.shape[-1]
+    fig, axes = plt.subplots(1, n + 1, figsize=(1.6 * (n + 1), 2.0))
+    axes[0].imshow(np.squeeze(image), cmap="gray" if np.ndim(np.squeeze(image)) == 2 else None)
+    axes[0].set_title("input", fontsize=8)
+    for i in range(n):
+        axes[i + 1].imshow(maps[..., i], cmap="viridis")
+        axes[i + 1].set_title(f"map {i + 1}", fontsize=8)
+    for ax in axes:
+        ax.set_xticks([])
+        ax.set_yticks([])
+    if title:
+        fig.suptitle(title)
+    fig.tight_layout()
+    return fig

@@ -12,3 +12,10 @@ def test_digits_and_separators_are_persian():
 def test_a_negative_number_is_isolated_left_to_right():
     text = persian.number(-1.5, ".2f")
     assert text == "\u2066−۱٫۵۰\u2069"
+
+
+def test_scientific_in_persian():
+    from hwlib import persian
+
+    assert persian.scientific(3.53e-10) == "۳٫۵ × ۱۰\u2066⁻¹⁰\u2069"
+    assert persian.scientific(1.9e11) == "۱٫۹ × ۱۰\u2066¹¹\u2069"
