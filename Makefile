@@ -9,11 +9,11 @@ PROFILE ?= quick
 SET     ?=
 FM_DIR  := /usr/share/datasets/fashion-mnist
 
-.PHONY: help install data assets book run test unit clean
+.PHONY: help install data browser assets book run test unit clean
 
 help:
 	@echo "make book      execute the notebooks (PROFILE=$(PROFILE)) and build _build/site/"
-	@echo "make test      build the quick book, then run the unit, notebook (nbval) and site tests"
+	@echo "make test      build the quick book, then run the unit, notebook (nbval), site and browser tests"
 	@echo "make unit      only the unit tests of hwlib"
 	@echo "make install   create $(VENV) and install hwlib, its dependencies and the web assets"
 	@echo "make clean     remove _build/ (executed notebooks, results, site)"
@@ -39,17 +39,28 @@ data:
 
 assets: node_modules/.package-lock.json
 
+# Debian's Chromium for the browser tests (tests/test_browser.py); Playwright drives it, no download.
+browser:
+	@if command -v chromium >/dev/null || [ -x "$$HWLIB_CHROMIUM" ]; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
+	else \
+	  echo "note: the browser tests need Chromium: run 'sudo apt-get install chromium'"; \
+	  echo "      (or set HWLIB_CHROMIUM to a Chromium binary); without it make test fails"; \
+	fi
+
 install: $(VENV)/.installed assets data
 
 book: install
 	$(PY) -m hwlib book --profile $(PROFILE) $(addprefix --set ,$(SET))
 
-test: install
+test: install browser
 	$(PY) -m hwlib book --profile quick
-	$(PY) -m pytest --nbval-lax --nbval-current-env -p no:cacheprovider tests _build/executed/quick
+	HWLIB_BROWSER_TESTS=require $(PY) -m pytest --nbval-lax --nbval-current-env -p no:cacheprovider \
+	  tests _build/executed/quick
 
 unit: $(VENV)/.installed
-	$(PY) -m pytest -q tests --ignore=tests/test_site.py
+	$(PY) -m pytest -q tests --ignore=tests/test_site.py --ignore=tests/test_browser.py
 
 clean:
 	rm -rf _build

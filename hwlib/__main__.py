@@ -25,8 +25,8 @@ def main(argv=None) -> int:
     run.add_argument("notebooks", nargs="+", help="notebook paths or page names (hw1/02_baseline_cnn)")
     _common(run)
     run.add_argument("--out", default=None, metavar="DIR",
-                     help="write the executed notebooks to DIR instead of _build/executed/<profile>/ "
-                          "(keeps the book's pages as they are)")
+                     help="write the executed notebooks, and the results, models and tuner trials they "
+                          "save, to DIR instead of _build/ (keeps the book's pages and files as they are)")
     book = commands.add_parser("book", help="execute the book's notebooks and build the bilingual site")
     _common(book)
     book.add_argument("--no-strict", action="store_true", help="do not turn Sphinx warnings into errors")

@@ -26,9 +26,12 @@ from pathlib import Path
 import nbformat
 import yaml
 
+from . import bookpages
+
 REPO = Path(__file__).resolve().parent.parent
 CONFIG = REPO / "_config.yml"
 BOOK_DIR = REPO / "book"
+NOTEBOOK_SOURCES = REPO / "notebooks"
 THEME_DIR = BOOK_DIR / "theme"
 NODE_MODULES = REPO / "node_modules"
 
@@ -63,7 +66,18 @@ def split_notebook(nb: nbformat.NotebookNode, lang: str) -> nbformat.NotebookNod
         for cell in out.cells
         if cell.cell_type != "markdown" or lang in _tags(cell) or not others & _tags(cell)
     ]
+    for number, cell in enumerate(out.cells):
+        if cell.cell_type == "code" and "caption" in cell.metadata:
+            cell.metadata.setdefault("mystnb", {})["figure"] = _figure(cell.metadata.pop("caption"), lang, number)
     return out
+
+
+def _figure(caption, lang: str, number: int) -> dict:
+    """myst-nb figure options of a code cell from its ``caption: {en: .., fa: ..}`` metadata."""
+    if not isinstance(caption, dict) or not isinstance(caption.get(lang), str) or not caption[lang].strip():
+        raise BookError(f"cell {number}: 'caption' must map every language ({', '.join(LANG_TAGS)}) "
+                        f"to a caption text, got {caption!r}")
+    return {"caption": caption[lang].strip()}
 
 
 def _tags(cell) -> set[str]:
@@ -81,15 +95,17 @@ def load_config(config_path: Path = CONFIG) -> dict:
     return config
 
 
-def language_config(config: dict, lang: str, profile: str) -> dict:
+def language_config(config: dict, lang: str, profile: str, notebooks: dict | None = None) -> dict:
     """Jupyter Book config of one edition, derived from the shared config.
 
     ``languages.<lang>`` is merged recursively over the shared settings; the
-    builder adds ``language``, the language list for the switch, and the
-    ``profile`` substitution used in the intro pages.
+    builder adds ``language``, the language list for the switch, the
+    ``profile`` substitution used in the intro pages, and ``notebooks`` (page
+    -> its downloads and Colab URL) for the theme's buttons.
     """
     languages = config["languages"]
-    out = _merge({k: v for k, v in config.items() if k != "languages"}, languages[lang].get("book", {}))
+    out = _merge({k: v for k, v in config.items() if k not in ("languages", "repository")},
+                 languages[lang].get("book", {}))
     sphinx_config = out.setdefault("sphinx", {}).setdefault("config", {})
     sphinx_config["language"] = lang
     sphinx_config["bilingual_languages"] = [
@@ -97,6 +113,7 @@ def language_config(config: dict, lang: str, profile: str) -> dict:
         for code, spec in languages.items()
     ]
     sphinx_config.setdefault("myst_substitutions", {})["profile"] = profile
+    sphinx_config["bilingual_notebooks"] = notebooks or {}
     return out
 
 
@@ -171,16 +188,21 @@ def write_project(
     pages_dir: Path,
     theme_dir: Path = THEME_DIR,
     node_modules: Path = NODE_MODULES,
+    downloads: dict | None = None,
 ) -> list[str]:
     """Write the Jupyter Book project of one edition into ``project`` (emptied first).
 
-    A page comes from ``<pages_dir>/<lang>/<page>.md`` if that exists, else from
-    ``<executed_dir>/<page>.ipynb`` split for ``lang``. Returns the page names.
+    A page comes from ``<pages_dir>/<lang>/<page>.md`` if that exists, is one of
+    the pages the builder writes (``report``, ``glossary``), or else comes from
+    ``<executed_dir>/<page>.ipynb`` split for ``lang``, with the stand-in banner
+    when it ran on stand-in data. ``downloads`` (page -> download paths and
+    Colab URL) goes to the theme. Returns the page names.
     """
     pages = toc_pages(toc)
     missing = [
         p for p in pages
         if not (pages_dir / lang / f"{p}.md").is_file() and not (executed_dir / f"{p}.ipynb").is_file()
+        and p not in bookpages.GENERATED
     ]
     if missing:
         listing = "\n".join(f"  {p}: expected {executed_dir / p}.ipynb" for p in missing)
@@ -193,20 +215,30 @@ def write_project(
     if project.exists():
         shutil.rmtree(project)
     project.mkdir(parents=True)
+    notebook_pages = [p for p in pages if not (pages_dir / lang / f"{p}.md").is_file()
+                      and p not in bookpages.GENERATED]
     for page in pages:
         md = pages_dir / lang / f"{page}.md"
         target = project / page
         target.parent.mkdir(parents=True, exist_ok=True)
         if md.is_file():
             shutil.copyfile(md, target.with_suffix(".md"))
+        elif page == "report":
+            infos = [bookpages.run_info(executed_dir, p) for p in notebook_pages]
+            target.with_suffix(".md").write_text(bookpages.report_page(infos, lang, profile), encoding="utf8")
+        elif page == "glossary":
+            entries = bookpages.load_glossary(pages_dir / "glossary.yml")
+            target.with_suffix(".md").write_text(bookpages.glossary_page(entries, lang), encoding="utf8")
         else:
             nb = nbformat.read(executed_dir / f"{page}.ipynb", as_version=4)
+            if bookpages.run_info(executed_dir, page).standin:
+                nb = bookpages.with_banner(nb, lang)
             nbformat.write(split_notebook(nb, lang), target.with_suffix(".ipynb"))
 
     shutil.copytree(theme_dir, project / "_theme", ignore=shutil.ignore_patterns("__pycache__"))
     copy_assets(project / "_theme" / "static", node_modules)
     (project / "_config.yml").write_text(
-        yaml.safe_dump(language_config(config, lang, profile), allow_unicode=True, sort_keys=False),
+        yaml.safe_dump(language_config(config, lang, profile, downloads), allow_unicode=True, sort_keys=False),
         encoding="utf8",
     )
     (project / "_toc.yml").write_text(
@@ -266,12 +298,15 @@ def build_site(
     books_dir: Path | None = None,
     theme_dir: Path = THEME_DIR,
     node_modules: Path = NODE_MODULES,
+    sources_dir: Path = NOTEBOOK_SOURCES,
 ) -> Path:
     """Build both editions from ``executed_dir`` and assemble them in ``site_dir``.
 
-    ``site_dir`` gets ``index.html`` (language chooser) and one folder per
-    language. The projects are written to ``books_dir`` (default: ``books``
-    next to ``site_dir``). Both are rebuilt from scratch and the site is
+    ``site_dir`` gets ``index.html`` (language chooser), one folder per
+    language, ``notebooks/`` (every executed notebook and its source, for
+    download) and ``colab/`` (the executed notebooks with a Colab setup
+    cell). The projects are written to ``books_dir`` (default: ``books`` next
+    to ``site_dir``). Both are rebuilt from scratch and the site is
     replaced as a whole, so nothing stale survives. Returns ``site_dir``.
     The keyword arguments point at other sources (tests use fixtures).
     """
@@ -286,13 +321,14 @@ def build_site(
     if staging.exists():
         shutil.rmtree(staging)
     staging.mkdir(parents=True)
+    downloads = write_downloads(staging, executed_dir, toc, config, pages_dir, Path(sources_dir))
     for lang in config["languages"]:
         start = time.monotonic()
         project = books_dir / lang
         write_project(
             project, lang, executed_dir, profile,
             config=config, toc=toc, pages_dir=pages_dir, theme_dir=theme_dir,
-            node_modules=node_modules,
+            node_modules=node_modules, downloads=downloads,
         )
         shutil.copytree(build_project(project, strict), staging / lang)
         print(f"book: {lang} edition built in {time.monotonic() - start:.0f} s", flush=True)
@@ -302,6 +338,33 @@ def build_site(
         shutil.rmtree(site_dir)
     staging.rename(site_dir)
     return site_dir
+
+
+def write_downloads(site: Path, executed_dir: Path, toc: dict, config: dict, pages_dir: Path,
+                    sources_dir: Path) -> dict:
+    """Copy every notebook page's executed notebook and source into ``site/notebooks/``, and its
+    Colab copy into ``site/colab/``; return page -> {executed, source, colab} (site-relative)."""
+    repository = config.get("repository") or {}
+    out = {}
+    for page in toc_pages(toc):
+        executed = executed_dir / f"{page}.ipynb"
+        if page in bookpages.GENERATED or not executed.is_file() or (pages_dir / "en" / f"{page}.md").is_file():
+            continue
+        entry = {"executed": f"notebooks/{page}.ipynb"}
+        (site / "notebooks" / page).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(executed, site / entry["executed"])
+        source = sources_dir / f"{page}.md"
+        if source.is_file():
+            entry["source"] = f"notebooks/{page}.md"
+            shutil.copyfile(source, site / entry["source"])
+        url = bookpages.colab_url(repository, page)
+        if url:
+            (site / "colab" / page).parent.mkdir(parents=True, exist_ok=True)
+            nb = nbformat.read(executed, as_version=4)
+            nbformat.write(bookpages.colab_notebook(nb, repository), site / "colab" / f"{page}.ipynb")
+            entry["colab"] = url
+        out[page] = entry
+    return out
 
 
 def chooser_page(config: dict, root: str) -> str:
@@ -319,6 +382,7 @@ def chooser_page(config: dict, root: str) -> str:
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{html.escape(config["title"])}</title>
+<link rel="icon" href="{next(iter(config["languages"]))}/_static/favicon.svg">
 <style>
 @font-face {{ font-family: "Vazirmatn"; font-weight: 100 900; font-display: swap;
   src: url("fa/_static/fonts/Vazirmatn-Variable.woff2") format("woff2"); }}

@@ -16,6 +16,7 @@ import struct
 import tempfile
 import urllib.error
 import urllib.request
+import warnings
 import zipfile
 import zlib
 from dataclasses import dataclass, field
@@ -23,7 +24,7 @@ from pathlib import Path
 
 import numpy as np
 
-from . import paths
+from . import paths, provenance
 
 FASHION_CLASSES = (
     "T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
@@ -81,6 +82,9 @@ class Dataset:
     provenance: str
     real: bool = True
     sources: dict[str, str] = field(default_factory=dict)
+
+    def __post_init__(self):
+        provenance.record(self.provenance, self.real)
 
 
 def cache_dir() -> Path:
@@ -469,15 +473,27 @@ def mnist_or_standin(data_dir: str | os.PathLike | None = None, allow_standin: b
     Only unavailability falls back: a corrupt file or an explicit ``data_dir``
     without the file raises :class:`DataError` either way.
     """
+    return real_or_standin(lambda: load_mnist(data_dir, download_ok), "MNIST", allow_standin,
+                           lambda reason: digits_standin(seed=seed, reason=reason), "the digits stand-in")
+
+
+def real_or_standin(load_real, name: str, allow_standin: bool, make_standin, standin_name: str):
+    """``load_real()``; when it raises :class:`DataUnavailable`, ``make_standin(reason)`` if
+    ``allow_standin``, else the error, saying this run needs the real ``name``.
+
+    Every other error (a corrupt file, an explicit folder without the data) propagates.
+    """
     try:
-        return load_mnist(data_dir, download_ok)
+        return load_real()
     except DataUnavailable as exc:
         if not allow_standin:
             raise DataUnavailable(
-                f"{exc}\nThis run needs real MNIST (allow_standin is False, as in the full "
-                "profile); the digits stand-in is only for quick runs.", exc.reason,
+                f"{exc}\nThis run needs the real {name} (allow_standin is False, as in the full "
+                f"profile); run with allow_standin=True (the quick profile) to use {standin_name} "
+                "instead.", exc.reason,
             ) from exc
-        return digits_standin(seed=seed, reason=exc.reason)
+        warnings.warn(f"using {standin_name} instead of {name}: {exc.reason}", stacklevel=3)
+        return make_standin(exc.reason)
 
 
 # --------------------------------------------------------------------------- CIFAR-10
@@ -643,12 +659,5 @@ def cifar10_or_standin(data_dir: str | os.PathLike | None = None, allow_standin:
     accepted for the loaders' common signature; the stand-in keeps
     Fashion-MNIST's own split and needs no draw.
     """
-    try:
-        return load_cifar10(data_dir, download_ok)
-    except DataUnavailable as exc:
-        if not allow_standin:
-            raise DataUnavailable(
-                f"{exc}\nThis run needs real CIFAR-10 (allow_standin is False, as in the full profile); "
-                "the Fashion-MNIST stand-in is only for quick runs.", exc.reason,
-            ) from exc
-        return cifar10_standin(reason=exc.reason)
+    return real_or_standin(lambda: load_cifar10(data_dir, download_ok), "CIFAR-10", allow_standin,
+                           lambda reason: cifar10_standin(reason=reason), "the Fashion-MNIST stand-in")

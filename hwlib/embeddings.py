@@ -31,6 +31,7 @@ import numpy as np
 import pandas as pd
 
 from . import paths, reference
+from . import provenance as provenance_log
 
 DEFAULT_VECTORS = "glove-wiki-gigaword-100"
 LEE_CORPUS = "lee_background.cor"
@@ -239,7 +240,7 @@ def load_vectors(name: str = DEFAULT_VECTORS, allow_standin: bool = True,
     gensim_dir = Path(gensim_dir) if gensim_dir else gensim_data_dir()
     kv = load_cached_model(name, gensim_dir)
     if kv is not None:
-        return Vectors(kv, f"{name} (pretrained, from the local gensim-data folder "
+        return _vectors(kv, f"{name} (pretrained, from the local gensim-data folder "
                            f"{gensim_dir / name}), {_describe(kv)}", True)
     try:
         kv = download(name, timeout)
@@ -247,7 +248,7 @@ def load_vectors(name: str = DEFAULT_VECTORS, allow_standin: bool = True,
         reason = (f"{name} is not in {gensim_dir / name} and gensim could not download it "
                   f"({type(exc).__name__}: {exc})")
     else:
-        return Vectors(kv, f"{name} (pretrained, downloaded by gensim into {gensim_dir / name}), "
+        return _vectors(kv, f"{name} (pretrained, downloaded by gensim into {gensim_dir / name}), "
                            f"{_describe(kv)}", True)
     if not allow_standin:
         raise VectorsUnavailable(
@@ -260,7 +261,13 @@ def load_vectors(name: str = DEFAULT_VECTORS, allow_standin: bool = True,
     kv, info = standin_vectors(spec, seed, cache_dir)
     provenance = standin_provenance(kv, info, name, reason)
     warnings.warn(f"using a stand-in for {name}: {reason}", stacklevel=2)
-    return Vectors(kv, provenance, False)
+    return _vectors(kv, provenance, False)
+
+
+def _vectors(kv, description: str, real: bool) -> Vectors:
+    """``Vectors``, noted in the kernel's data record (hwlib.provenance)."""
+    provenance_log.record(description, real)
+    return Vectors(kv, description, real)
 
 
 def training_tokens(kv) -> int | None:

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import os
 import time
-import warnings
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,7 +28,7 @@ import numpy as np
 import pandas as pd
 
 from .data import (DataError, DataUnavailable, Dataset, cache_dir, download, file_hash, given_places,
-                   load_fashion_mnist, stratified_subset)
+                   load_fashion_mnist, real_or_standin, stratified_subset)
 
 DERMA_FILE = "dermamnist.npz"
 # medmnist/info.py (MedMNIST v2 and v3): the 28x28 file and its MD5, the same in both Zenodo records.
@@ -251,17 +250,8 @@ def dermamnist_or_standin(data_dir: str | os.PathLike | None = None, allow_stand
     Only unavailability falls back: a corrupt file, or an explicit ``data_dir`` /
     ``HWLIB_DATA`` without the file, raises :class:`DataError` either way.
     """
-    try:
-        return load_dermamnist(data_dir, download_ok)
-    except DataUnavailable as exc:
-        if not allow_standin:
-            raise DataUnavailable(
-                f"{exc}\nThis run needs the real DermaMNIST (allow_standin=False, as in the full "
-                "profile); run with allow_standin=True (the quick profile) to use the Fashion-MNIST "
-                "stand-in instead.", exc.reason,
-            ) from exc
-        warnings.warn(f"using a Fashion-MNIST stand-in for DermaMNIST: {exc.reason}", stacklevel=2)
-        return standin(seed, reason=exc.reason)
+    return real_or_standin(lambda: load_dermamnist(data_dir, download_ok), "DermaMNIST", allow_standin,
+                           lambda reason: standin(seed, reason=reason), "the Fashion-MNIST stand-in")
 
 
 def training_subset(ds: DermaData, size: int, seed: int) -> tuple[np.ndarray, np.ndarray]:

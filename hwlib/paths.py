@@ -15,14 +15,25 @@ def executed_dir(profile: str) -> Path:
     return BUILD / "executed" / profile
 
 
+def outputs_root() -> Path:
+    """Where notebooks write results, models and tuner trials: ``$HWLIB_OUTPUTS`` (set by
+    ``python -m hwlib run --out DIR`` so that experiments leave the book's files alone), else ``_build``."""
+    return Path(os.environ["HWLIB_OUTPUTS"]) if os.environ.get("HWLIB_OUTPUTS") else BUILD
+
+
 def results_dir(profile: str) -> Path:
-    """Numbers a notebook saves for later pages: ``_build/results/<profile>``."""
-    return BUILD / "results" / profile
+    """Numbers a notebook saves for later pages: ``<outputs>/results/<profile>``."""
+    return outputs_root() / "results" / profile
 
 
 def models_dir(profile: str) -> Path:
-    """Saved model files: ``_build/models/<profile>``."""
-    return BUILD / "models" / profile
+    """Saved model files: ``<outputs>/models/<profile>``."""
+    return outputs_root() / "models" / profile
+
+
+def tuner_dir(profile: str) -> Path:
+    """Keras Tuner trials: ``<outputs>/tuner/<profile>``."""
+    return outputs_root() / "tuner" / profile
 
 
 def publish(tmp: str | os.PathLike, target: str | os.PathLike) -> None:

@@ -40,7 +40,8 @@ def image_grid(images, labels, class_names, n: int = 25, cols: int = 5, predicte
 
 
 def fold_curves(histories, title: str = ""):
-    """Loss and accuracy per epoch, training against validation, one column per fold."""
+    """Loss and accuracy per epoch, training against validation, one column per fold (a single
+    history is one unlabelled column)."""
     k = len(histories)
     fig, axes = plt.subplots(2, k, figsize=(2.9 * k, 5.2), sharex=True, squeeze=False)
     for j, hist in enumerate(histories):
@@ -50,7 +51,7 @@ def fold_curves(histories, title: str = ""):
             ax.plot(epochs, hist[metric], "o-", ms=3, label="train")
             ax.plot(epochs, hist[f"val_{metric}"], "s--", ms=3, label="validation")
             ax.grid(alpha=0.3)
-            if row == 0:
+            if row == 0 and k > 1:
                 ax.set_title(f"fold {j + 1}")
             if j == 0:
                 ax.set_ylabel(metric)

@@ -20,8 +20,11 @@ def save(name: str, profile: str, values: dict) -> None:
 
 
 def load(name: str, profile: str) -> dict:
-    """Read what :func:`save` wrote, or say which notebook to run first."""
+    """Read what :func:`save` wrote (an experiment's own results first, then the book's), or say
+    which notebook to run first."""
     path = paths.results_dir(profile) / f"{name}.json"
+    if not path.is_file():
+        path = paths.BUILD / "results" / profile / f"{name}.json"
     if not path.is_file():
         raise FileNotFoundError(
             f"{path} is missing: run the notebook that produces {name!r} with profile "

@@ -20,9 +20,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import jupytext
+import nbformat
 
 from . import params as P
-from . import paths
+from . import paths, provenance
 
 PROFILES = ("quick", "full")
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
@@ -114,6 +115,9 @@ def plan(source: Path, profile: str, overrides: dict[str, str] | None = None) ->
     nb.metadata.setdefault("kernelspec", {"name": "python3", "display_name": "Python 3"})
     nb.metadata["kernelspec"].setdefault("language", "python")
     page = page_name(source)
+    report = nbformat.v4.new_code_cell(provenance.REPORT_CELL)
+    report.metadata["tags"] = [provenance.CELL_TAG, "remove-cell"]
+    nb.cells.append(report)
     meta = nb.metadata.get("hwlib", {}) or {}
     try:
         declared = P.declared(P.parameters_cell(nb))
@@ -128,11 +132,15 @@ def plan(source: Path, profile: str, overrides: dict[str, str] | None = None) ->
     return Plan(source, page, profile, values, injected, list(meta.get("needs", [])), nb)
 
 
+# Modules that build the site or run notebooks; changing them does not change a notebook's results.
+BUILDER_MODULES = ("book.py", "bookpages.py", "runner.py", "__main__.py")
+
+
 def hwlib_digest() -> str:
     """Hash of the hwlib modules that can change a notebook's results (not the book builder)."""
     digest = hashlib.sha256()
     for path in sorted(Path(__file__).parent.glob("*.py")):
-        if path.name not in ("book.py", "runner.py", "__main__.py"):
+        if path.name not in BUILDER_MODULES:
             digest.update(path.name.encode() + path.read_bytes())
     return digest.hexdigest()
 
@@ -190,7 +198,7 @@ class CellProgress(logging.Handler):
                 elapsed = time.strftime("%M:%S", time.gmtime(time.perf_counter() - self.start))
                 print(f"  {self.page}: code cell {number}/{len(self.code_number)}  [{elapsed}]",
                       file=self.out, flush=True)
-        elif self.QUIET.match(message):
+        elif self.QUIET.match(message) or message.startswith(provenance.MARKER):
             return
         elif record.levelno >= logging.WARNING:
             sys.stderr.write(message)
@@ -218,8 +226,10 @@ def execute(p: Plan, timeout: int | None = None, out=None) -> Outcome:
     p.output.parent.mkdir(parents=True, exist_ok=True)
     running = p.output.with_name(f".{p.output.stem}.running.ipynb")
     start = time.perf_counter()
-    env_before = os.environ.get("TF_CPP_MIN_LOG_LEVEL")
+    env_before = {name: os.environ.get(name) for name in ("TF_CPP_MIN_LOG_LEVEL", "HWLIB_OUTPUTS")}
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    if p.out_dir:  # the kernel inherits this: results, models and tuner trials go to out_dir too
+        os.environ["HWLIB_OUTPUTS"] = str(Path(p.out_dir).resolve())
     try:
         pm.execute_notebook(
             p.nb, str(running), parameters=p.injected, kernel_name="python3", progress_bar=False,
@@ -232,8 +242,11 @@ def execute(p: Plan, timeout: int | None = None, out=None) -> Outcome:
         return Outcome(p.page, "failed", seconds, p.failed if p.failed.exists() else None, describe_error(exc))
     finally:
         logger.removeHandler(handler)
-        if env_before is None:
-            os.environ.pop("TF_CPP_MIN_LOG_LEVEL", None)
+        for name, value in env_before.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
     seconds = time.perf_counter() - start
     os.replace(running, p.output)
     p.failed.unlink(missing_ok=True)

@@ -25,6 +25,7 @@ import keras
 import numpy as np
 import pandas as pd
 
+from . import provenance as provenance_log
 from . import training
 from .data import DataError
 
@@ -39,6 +40,9 @@ class TimeSeries:
     unit: str
     provenance: str
     step: str
+
+    def __post_init__(self):
+        provenance_log.record(self.provenance, real=True)
 
 
 # name: (statsmodels module, value column, date column or None when the index holds dates, unit,

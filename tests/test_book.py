@@ -46,6 +46,11 @@ def code(source: str, *outputs):
     return cell
 
 
+def captioned(cell, **caption):
+    cell.metadata["caption"] = caption
+    return cell
+
+
 def png_bytes() -> bytes:
     """A small real matplotlib figure with a Persian label, as PNG."""
     import matplotlib
@@ -82,7 +87,8 @@ def demo_notebook(n: int) -> nbformat.NotebookNode:
                  new_output("stream", name="stderr", text="TF log line on stderr\n")),
             code("from myst_nb import glue\nglue('acc', 0.91234, display=False)", glue_output),
             md("$$\n\\mathcal{L} = -\\sum_{k=1}^{10} y_k \\log \\hat y_k\n$$"),
-            code("fig", new_output("display_data", data={"image/png": png, "text/plain": "<Figure>"})),
+            captioned(code("fig", new_output("display_data", data={"image/png": png, "text/plain": "<Figure>"})),
+                      en="Accuracy per epoch.", fa="دقت در هر دوره."),
             code("df", new_output("execute_result", execution_count=1, data={
                 "text/html": "<table class='dataframe'><tr><th>fold</th><th>accuracy</th></tr>"
                              "<tr><td>1</td><td>0.912</td></tr></table>",
@@ -104,7 +110,11 @@ def write_fixture(root: Path) -> tuple[Path, Path]:
         path = executed / f"{page}.ipynb"
         path.parent.mkdir(parents=True, exist_ok=True)
         nbformat.write(demo_notebook(n), path)
-    toc_path = root / "_toc.yml"
+    toc_path = root / "pages" / "_toc.yml"
+    for lang, text in (("en", "# Demo book\n\nBuilt with the {{ profile }} profile."),
+                       ("fa", "# کتاب نمونه\n\nساخته‌شده با نمایهٔ {{ profile }}.")):
+        (root / "pages" / lang).mkdir(parents=True)
+        (root / "pages" / lang / "intro.md").write_text(text, encoding="utf8")
     toc_path.write_text(yaml.safe_dump(FIXTURE_TOC, allow_unicode=True), encoding="utf8")
     return executed, toc_path
 
@@ -126,10 +136,19 @@ def test_split_keeps_own_language_untagged_and_code():
     assert not any("Demo page" in t or "Discussion" in t for t in texts(fa))
     for edition in (en, fa):
         assert any(t.startswith("$$") for t in texts(edition))  # untagged markdown kept
-        assert [c for c in edition.cells if c.cell_type == "code"] == [
-            c for c in nb.cells if c.cell_type == "code"
+        assert [(c.source, c.outputs) for c in edition.cells if c.cell_type == "code"] == [
+            (c.source, c.outputs) for c in nb.cells if c.cell_type == "code"
         ]  # code cells and outputs (incl. glue data) unchanged
     assert len(nb.cells) == 9  # input not modified
+
+
+def test_split_turns_captions_into_figures():
+    nb = new_notebook(cells=[captioned(code("fig"), en="A plot.", fa="یک نمودار.")])
+    assert book.split_notebook(nb, "fa").cells[0].metadata["mystnb"] == {"figure": {"caption": "یک نمودار."}}
+    assert "caption" not in book.split_notebook(nb, "en").cells[0].metadata
+    assert nb.cells[0].metadata["caption"]["en"] == "A plot."
+    with pytest.raises(book.BookError, match="caption"):
+        book.split_notebook(new_notebook(cells=[captioned(code("fig"), en="only English")]), "fa")
 
 
 def test_split_other_tags_and_unknown_language():
@@ -213,7 +232,7 @@ def test_missing_notebook_is_a_clear_error(tmp_path):
     executed, toc_path = write_fixture(tmp_path)
     (executed / "demo" / "02_second.ipynb").unlink()
     with pytest.raises(book.BookError, match=r"demo/02_second"):
-        book.build_site(executed, "quick", tmp_path / "site", toc_path=toc_path)
+        book.build_site(executed, "quick", tmp_path / "site", toc_path=toc_path, pages_dir=toc_path.parent)
     assert not (tmp_path / "site").exists()
 
 
@@ -226,7 +245,7 @@ def test_build_site_fixture(tmp_path):
     from bs4 import BeautifulSoup
 
     executed, toc_path = write_fixture(tmp_path)
-    site = book.build_site(executed, "quick", tmp_path / "site", toc_path=toc_path)
+    site = book.build_site(executed, "quick", tmp_path / "site", toc_path=toc_path, pages_dir=toc_path.parent)
 
     def soup(rel):
         return BeautifulSoup((site / rel).read_text(encoding="utf8"), "html.parser")
@@ -255,6 +274,13 @@ def test_build_site_fixture(tmp_path):
         for img in page.select("article img"):
             assert (site / lang / "demo" / img["src"]).resolve().is_file()
         assert page.select("article img")
+        figure = page.select_one("article figure")
+        number = figure.select_one("span.caption-number").get_text()
+        caption = figure.select_one("span.caption-text").get_text()
+        assert caption == {"en": "Accuracy per epoch.", "fa": "دقت در هر دوره."}[lang]
+        assert number.strip() == {"en": "Fig. 1", "fa": "شکل ۱"}[lang]
+        downloads = {a["href"] for a in page.select("a.btn-download-executed-button")}
+        assert downloads == {"../../notebooks/demo/01_first.ipynb"}
         for tag, attr in (("script", "src"), ("link", "href")):
             for el in page.find_all(tag):
                 assert "://" not in el.get(attr, ""), el
@@ -271,7 +297,7 @@ def test_build_site_fixture(tmp_path):
     # Rebuild without one page: the site is replaced, nothing stale stays.
     toc = dict(FIXTURE_TOC, parts=[dict(FIXTURE_TOC["parts"][0], chapters=[{"file": "demo/01_first"}])])
     toc_path.write_text(yaml.safe_dump(toc, allow_unicode=True), encoding="utf8")
-    book.build_site(executed, "quick", site, toc_path=toc_path)
+    book.build_site(executed, "quick", site, toc_path=toc_path, pages_dir=toc_path.parent)
     assert (site / "fa" / "demo" / "01_first.html").is_file()
     assert not (site / "en" / "demo" / "02_second.html").exists()
     assert not (site / "fa" / "demo" / "02_second.html").exists()

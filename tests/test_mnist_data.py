@@ -206,7 +206,7 @@ def test_mnist_or_standin_offline(isolated, no_network):
     ds = data.mnist_or_standin(seed=1)
     assert not ds.real and "could not be downloaded" in ds.sources["reason"]
     assert "could not be downloaded" in ds.provenance
-    with pytest.raises(data.DataUnavailable, match="needs real MNIST"):
+    with pytest.raises(data.DataUnavailable, match="needs the real MNIST"):
         data.mnist_or_standin(allow_standin=False)
 
 

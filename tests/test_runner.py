@@ -3,9 +3,10 @@
 import json
 import textwrap
 
+import nbformat
 import pytest
 
-from hwlib import paths, runner
+from hwlib import paths, provenance, runner
 
 SOURCE = textwrap.dedent('''\
     ---
@@ -32,6 +33,8 @@ SOURCE = textwrap.dedent('''\
     if fail:
         raise RuntimeError("asked to fail")
     print(profile, [i * i for i in range(n)])
+    import os
+    print("outputs:", os.environ.get("HWLIB_OUTPUTS", "book"))
     ```
     ''')
 
@@ -78,6 +81,10 @@ def test_run_cache_and_failure(project, capsys):
     assert first.status == "ran" and "quick [0, 1]" in stdout_of(first.output)
     assert project.read_text() == before, "the source must never be written"
 
+    report = provenance.read_report(nbformat.read(first.output, as_version=4))
+    assert report["device"].startswith(("CPU", "GPU")) and report["data"] == []
+    assert "python" in report["versions"]
+
     [again] = runner.run([project], "quick")
     assert again.status == "cached"
     [changed] = runner.run([project], "quick", {"n": "3"})
@@ -97,6 +104,24 @@ def test_out_dir_leaves_the_books_pages_alone(project, tmp_path):
     [experiment] = runner.run([project], "quick", {"n": "4"}, out_dir=elsewhere)
     assert experiment.status == "ran" and experiment.output == elsewhere / "demo" / "tiny.ipynb"
     assert "quick [0, 1, 4, 9]" in stdout_of(experiment.output)
+    assert f"outputs: {elsewhere.resolve()}" in stdout_of(experiment.output), "results go beside the experiment"
+    assert "outputs: book" in stdout_of(book_run.output)
     assert book_run.output.read_text() == book_page
     [again] = runner.run([project], "quick")
     assert again.status == "cached", "an experiment elsewhere does not invalidate the book's page"
+
+
+def test_results_of_an_experiment_stay_beside_it(tmp_path, monkeypatch):
+    from hwlib import results
+
+    monkeypatch.setattr(paths, "BUILD", tmp_path / "_build")
+    monkeypatch.delenv("HWLIB_OUTPUTS", raising=False)
+    results.save("baseline", "quick", {"acc": 0.9})
+    monkeypatch.setenv("HWLIB_OUTPUTS", str(tmp_path / "exp"))
+    assert results.load("baseline", "quick") == {"acc": 0.9}, "falls back to the book's results"
+    results.save("baseline", "quick", {"acc": 0.5})
+    assert results.load("baseline", "quick") == {"acc": 0.5}
+    assert (tmp_path / "exp" / "results" / "quick" / "baseline.json").is_file()
+    assert paths.tuner_dir("quick") == tmp_path / "exp" / "tuner" / "quick"
+    monkeypatch.delenv("HWLIB_OUTPUTS")
+    assert results.load("baseline", "quick") == {"acc": 0.9}, "the book's results are untouched"

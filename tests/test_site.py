@@ -126,3 +126,59 @@ def test_images_exist(site, lang):
                 continue
             assert not re.match(r"(https?:)?//", src), f"{path}: remote image {src}"
             assert (path.parent / src.split("?")[0]).resolve().is_file(), f"{path}: missing {src}"
+
+
+NOTEBOOK_PAGES = [p for p in PAGES if (REPO / "notebooks" / f"{p}.md").is_file()]
+EXECUTED = REPO / "_build" / "executed" / "quick"
+PERSIAN_DIGIT = re.compile("[۰-۹]")
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_figures_numbered_and_captioned_in_page_language(site, lang):
+    """Every image a notebook drew is a numbered figure with a caption in the page's language."""
+    figures = 0
+    for page in NOTEBOOK_PAGES:
+        doc = soup(site / lang / f"{page}.html")
+        for img in doc.select("div.cell_output img"):
+            figure = img.find_parent("figure")
+            assert figure is not None, f"{lang}/{page}: image {img['src']} has no caption"
+            number = figure.select_one("span.caption-number").get_text()
+            caption = figure.select_one("span.caption-text").get_text()
+            assert caption.strip(), f"{lang}/{page}: empty caption"
+            assert bool(ARABIC_SCRIPT.search(caption)) == (lang == "fa"), f"{lang}/{page}: {caption!r}"
+            assert bool(PERSIAN_DIGIT.search(number)) == (lang == "fa"), f"{lang}/{page}: {number!r}"
+            figures += 1
+    assert figures >= 40
+
+
+@pytest.mark.parametrize("page", NOTEBOOK_PAGES)
+def test_standin_banner_exactly_on_standin_pages(site, page):
+    from hwlib import bookpages
+
+    info = bookpages.run_info(SITE.parent / "executed" / "quick", page)
+    assert info.report is not None, f"{page}: the executed notebook has no kernel report"
+    for lang in LANGS:
+        banner = soup(site / lang / f"{page}.html").select("div.standin-banner")
+        assert len(banner) == int(info.standin), f"{lang}/{page}: banner {len(banner)}, stand-in {info.standin}"
+
+
+@pytest.mark.parametrize("page", NOTEBOOK_PAGES)
+def test_downloads_are_the_executed_notebook_and_source(site, page):
+    assert (site / "notebooks" / f"{page}.ipynb").read_bytes() == (EXECUTED / f"{page}.ipynb").read_bytes()
+    assert (site / "notebooks" / f"{page}.md").read_bytes() == (REPO / "notebooks" / f"{page}.md").read_bytes()
+    for lang in LANGS:
+        doc = soup(site / lang / f"{page}.html")
+        hrefs = {a["href"] for a in doc.select("a.btn-download-executed-button, a.btn-download-source-button")}
+        depth = "../" * page.count("/")
+        assert hrefs == {f"{depth}../notebooks/{page}.ipynb", f"{depth}../notebooks/{page}.md"}, hrefs
+        colab = doc.select_one("a.btn-colab-button")["href"]
+        assert colab.endswith(f"/colab/{page}.ipynb") and (site / "colab" / f"{page}.ipynb").is_file()
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_report_lists_every_notebook(site, lang):
+    doc = soup(site / lang / "report.html")
+    linked = {a["href"].split("#")[0].removesuffix(".html") for a in doc.select("article a.internal")}
+    assert set(NOTEBOOK_PAGES) <= linked
+    text = doc.get_text()
+    assert "quick" in text and ("CPU" in text or "GPU" in text)

@@ -1,4 +1,4 @@
-"""Sphinx extension for the bilingual book: language switch, RTL, self-hosted assets.
+"""Sphinx extension for the bilingual book: language switch, RTL, Persian UI, downloads, Colab.
 
 Loaded by each edition's Jupyter Book project as a local extension.
 
@@ -7,9 +7,17 @@ Loaded by each edition's Jupyter Book project as a local extension.
 - Every page gets ``bilingual_links`` (the same page in the other editions,
   relative URL ``<content_root>../<code>/<pagename>.html``, which works over
   http and file://) in its template context (templates/lang-switch.html).
+- ``bilingual_notebooks`` maps the pages made from notebooks to their
+  downloads (paths under the site root) and Colab URL; their download menu
+  offers the whole executed notebook and its MyST source instead of the
+  one-language copy Sphinx keeps, and a Colab button is added.
+- ``locale/<lang>/LC_MESSAGES/*.po`` translate the themes' interface
+  strings (pydata-sphinx-theme uses the ``sphinx`` catalog, sphinx-book-theme
+  ``booktheme``); they are compiled to .mo when the extension loads.
 - The theme hard-codes ``<html lang=..>`` without ``dir``; after the build the
-  html tag of every page of a right-to-left edition gets ``dir="rtl"``.
-- ``templates/`` and ``static/`` (CSS, Vazirmatn, MathJax copied in by
+  html tag of every page of a right-to-left edition gets ``dir="rtl"``, and
+  figure and table numbers are written in Persian digits.
+- ``templates/`` and ``static/`` (CSS, JS, Vazirmatn, MathJax copied in by
   hwlib.book) are added here; ``static`` is not named ``_static`` so Jupyter
   Book does not inject every MathJax file into every page.
 """
@@ -21,6 +29,12 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 HTML_TAG = re.compile(r"<html\b(?![^>]*\bdir=)", re.IGNORECASE)
+CAPTION_NUMBER = re.compile(r'(<span class="caption-number">)([^<]*)(</span>)')
+PERSIAN_DIGITS = str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹")
+# Attribute values the themes' templates write in English without looking them up in a catalog;
+# they are translated with the "sphinx" catalog after the build.
+UNTRANSLATED = ("Main", "Page", "Toggle primary sidebar", "Toggle secondary sidebar")
+UNTRANSLATED_ATTR = re.compile(r'\b(title|aria-label)="(' + "|".join(map(re.escape, UNTRANSLATED)) + ')"')
 
 
 def _current(app):
@@ -30,10 +44,23 @@ def _current(app):
     return {"code": app.config.language, "label": app.config.language, "dir": "ltr"}
 
 
+def compile_catalogs(locale_dir: Path) -> None:
+    """Write a .mo file next to every .po file under ``locale_dir``."""
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
+    for po in locale_dir.rglob("*.po"):
+        with po.open("rb") as fh:
+            catalog = read_po(fh)
+        with po.with_suffix(".mo").open("wb") as fh:
+            write_mo(fh, catalog)
+
+
 def _add_paths(app, config):
     config.templates_path.insert(0, str(HERE / "templates"))  # before the themes' components
     config.html_static_path.append(str(HERE / "static"))
     app.add_css_file("bilingual.css", priority=900)
+    app.add_js_file("bilingual.js", priority=900)
 
 
 def _page_context(app, pagename, templatename, context, doctree):
@@ -50,19 +77,72 @@ def _page_context(app, pagename, templatename, context, doctree):
     ]
 
 
-def _add_dir(app, exception):
+def _drop_thebe(app, pagename, templatename, context, doctree):
+    """Leave out sphinx-thebe's scripts: the book has no live kernels (launch_buttons.thebe is
+    false), yet Jupyter Book loads the extension, whose inline script points at a CDN and is
+    added twice, which the browser reports as an error."""
+    context["script_files"] = [
+        js for js in context.get("script_files", [])
+        if "sphinx-thebe" not in str(js) and "THEBE_JS_URL" not in getattr(js, "attributes", {}).get("body", "")
+    ]
+    context["css_files"] = [css for css in context.get("css_files", []) if "sphinx-thebe" not in str(css)]
+
+
+def _notebook_buttons(app, pagename, templatename, context, doctree):
+    """Downloads of the executed notebook and its source, and the Colab button, on notebook pages."""
+    page = app.config.bilingual_notebooks.get(pagename)
+    buttons = context.get("header_buttons")
+    if not page or buttons is None:
+        return
+    root = context.get("content_root", "")
+    downloads = [{"type": "link", "url": f"{root}../{page['executed']}", "text": ".ipynb",
+                  "tooltip": "Download the executed notebook (both languages)", "icon": "fas fa-code",
+                  "label": "download-executed-button"}]
+    if page.get("source"):
+        downloads.append({"type": "link", "url": f"{root}../{page['source']}", "text": ".md",
+                          "tooltip": "Download the notebook's source (MyST markdown)", "icon": "fas fa-file",
+                          "label": "download-source-button"})
+    downloads.append({"type": "javascript", "javascript": "window.print()", "text": ".pdf",
+                      "tooltip": "Print to PDF", "icon": "fas fa-file-pdf", "label": "download-pdf-button"})
+    for button in buttons:
+        if button.get("label") == "download-buttons":
+            button["buttons"] = downloads
+    if page.get("colab"):
+        colab = {"type": "link", "url": page["colab"], "text": "Colab", "tooltip": "Open this notebook in Google Colab",
+                 "icon": "_static/images/logo_colab.png", "label": "colab-button"}
+        from sphinx.locale import get_translation
+
+        launch = get_translation("booktheme")("Launch interactive content")  # the theme does not translate it
+        buttons.insert(0, {"type": "group", "tooltip": launch, "icon": "fas fa-rocket",
+                           "buttons": [colab], "label": "launch-buttons"})
+
+
+def _postprocess(app, exception):
     if exception or app.builder.format != "html" or _current(app).get("dir") != "rtl":
         return
+    from sphinx.locale import get_translation
+
+    translate = get_translation("sphinx")
+    persian = app.config.language == "fa"
     for page in Path(app.outdir).rglob("*.html"):
         text = page.read_text(encoding="utf8")
         new = HTML_TAG.sub('<html dir="rtl"', text, count=1)
+        new = UNTRANSLATED_ATTR.sub(lambda m: f'{m[1]}="{translate(m[2])}"', new)
+        if persian:
+            new = CAPTION_NUMBER.sub(lambda m: m[1] + m[2].translate(PERSIAN_DIGITS) + m[3], new)
         if new != text:
             page.write_text(new, encoding="utf8")
 
 
 def setup(app):
     app.add_config_value("bilingual_languages", [], "html")
+    app.add_config_value("bilingual_notebooks", {}, "html")
+    compile_catalogs(HERE / "locale")
+    app.add_message_catalog("sphinx", str(HERE / "locale"))
+    app.add_message_catalog("booktheme", str(HERE / "locale"))
     app.connect("config-inited", _add_paths)
     app.connect("html-page-context", _page_context)
-    app.connect("build-finished", _add_dir)
+    app.connect("html-page-context", _notebook_buttons, priority=600)
+    app.connect("html-page-context", _drop_thebe, priority=900)
+    app.connect("build-finished", _postprocess)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -1,0 +1,281 @@
+"""Pages and files the book builder writes itself: the execution report, the glossary, the
+stand-in banner, and the downloadable and Colab copies of the executed notebooks.
+
+Each page is MyST markdown in the edition's language, made from what the
+runner left in the executed-notebook folder (``<page>.ipynb`` with the
+kernel's report cell, ``<page>.stamp.json``) and from ``book/glossary.yml``.
+"""
+
+from __future__ import annotations
+
+import copy
+import html
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import nbformat
+import yaml
+
+from . import provenance
+from .persian import number as fa_number
+
+GENERATED = ("report", "glossary")
+
+# Persian alphabetical order (Unicode order puts پ چ ژ گ after the Arabic letters).
+PERSIAN_ALPHABET = "آاءأإئؤبپتثجچحخدذرزژسشصضطظعغفقکگلمنوهیكي"
+
+TEXT = {
+    "en": {
+        "report_title": "Execution report",
+        "report_intro": (
+            "The book builder wrote this page from the executed notebooks of this edition: for every "
+            "page, the profile and parameters it ran with, how long it took, the data it loaded (real "
+            "or a labelled stand-in) and the machine and libraries it ran on."),
+        "profile_line": "Profile: **{profile}**. Notebooks executed between {first} and {last}; {seconds} in all.",
+        "col_page": "Page", "col_time": "Wall time", "col_data": "Data", "col_device": "Device",
+        "real": "real", "standin": "**stand-in**", "no_data": "none (no dataset loaded)",
+        "profile": "Profile", "finished": "Finished", "device": "Device", "platform": "Platform",
+        "data": "Data", "parameters": "Parameters", "libraries": "Libraries",
+        "col_name": "Parameter", "col_value": "Value", "unknown": "not recorded",
+        "real_item": "real: {d}", "standin_item": "**stand-in**: {d}",
+        "no_report": "This notebook was executed before the runner recorded data, device and versions; "
+                     "run `python -m hwlib book --force` to record them.",
+        "seconds": "{s} s", "minutes": "{m} min {s} s",
+        "glossary_title": "Glossary",
+        "glossary_intro": (
+            "The deep-learning terms of this book in English and Persian. The Persian edition uses "
+            "exactly these Persian terms (a test checks that the Persian pages use them and not the "
+            "variants listed under each)."),
+        "col_en": "English", "col_fa": "Persian", "col_meaning": "Meaning",
+        "banner_title": "Built from stand-in data",
+        "banner": (
+            "This page was built from **stand-in data**, not from the dataset the question names: that "
+            "dataset could not be had where this edition was built, and the quick profile allows a "
+            "clearly labelled stand-in made from real local data. The numbers below show that the code "
+            "runs end to end; they are not results on the real dataset (the full profile refuses "
+            "stand-ins). What was used instead: {link}."),
+        "banner_link": "{doc}`the execution report </report>`",
+    },
+    "fa": {
+        "report_title": "گزارش اجرا",
+        "report_intro": (
+            "سازندهٔ کتاب این صفحه را از دفترچه‌های اجراشدهٔ همین ویرایش نوشته است: برای هر صفحه، "
+            "نمایه و پارامترهایی که با آن‌ها اجرا شد، مدت اجرا، داده‌ای که بارگذاری کرد (واقعی یا "
+            "جانشینِ برچسب‌دار) و دستگاه و کتابخانه‌هایی که روی آن‌ها اجرا شد."),
+        "profile_line": "نمایه: **{profile}**. دفترچه‌ها از {first} تا {last} اجرا شدند؛ روی هم {seconds}.",
+        "col_page": "صفحه", "col_time": "مدت اجرا", "col_data": "داده", "col_device": "دستگاه",
+        "real": "واقعی", "standin": "**جانشین**", "no_data": "هیچ (داده‌ای بارگذاری نشد)",
+        "profile": "نمایه", "finished": "پایان اجرا", "device": "دستگاه", "platform": "سکو",
+        "data": "داده", "parameters": "پارامترها", "libraries": "کتابخانه‌ها",
+        "col_name": "پارامتر", "col_value": "مقدار", "unknown": "ثبت نشده",
+        "real_item": "واقعی: {d}", "standin_item": "**جانشین**: {d}",
+        "no_report": "این دفترچه پیش از آن اجرا شد که اجراکننده داده، دستگاه و نسخه‌ها را ثبت کند؛ "
+                     "برای ثبت آن‌ها `python -m hwlib book --force` را اجرا کنید.",
+        "seconds": "{s} ثانیه", "minutes": "{m} دقیقه و {s} ثانیه",
+        "glossary_title": "واژه‌نامه",
+        "glossary_intro": (
+            "اصطلاح‌های یادگیری عمیقِ این کتاب به فارسی و انگلیسی. ویرایش فارسی دقیقاً همین "
+            "معادل‌های فارسی را به کار می‌برد (آزمونی بررسی می‌کند که صفحه‌های فارسی این معادل‌ها را "
+            "به کار ببرند، نه گونه‌های کنارگذاشته را)."),
+        "col_en": "انگلیسی", "col_fa": "فارسی", "col_meaning": "معنا",
+        "banner_title": "ساخته‌شده با دادهٔ جانشین",
+        "banner": (
+            "این صفحه با **دادهٔ جانشین** ساخته شده است، نه با مجموعه‌داده‌ای که پرسش نام می‌برد: آن "
+            "مجموعه‌داده جایی که این ویرایش ساخته شد در دسترس نبود و نمایهٔ quick به‌جای آن دادهٔ "
+            "جانشینِ برچسب‌داری از دادهٔ واقعیِ موجود را می‌پذیرد. اعداد این صفحه نشان می‌دهند که کد از "
+            "آغاز تا پایان اجرا می‌شود و نتیجهٔ کار روی دادهٔ واقعی نیستند (نمایهٔ full دادهٔ جانشین را "
+            "نمی‌پذیرد). آنچه به‌جای آن به کار رفت: {link}."),
+        "banner_link": "{doc}`گزارش اجرا </report>`",
+    },
+}
+
+
+@dataclass
+class RunInfo:
+    """What the runner and the kernel recorded about one executed notebook."""
+
+    page: str
+    titles: dict[str, str]
+    parameters: dict = field(default_factory=dict)
+    seconds: float | None = None
+    finished: str = ""
+    report: dict | None = None
+
+    @property
+    def standin(self) -> bool:
+        """True when the page loaded at least one stand-in dataset."""
+        return any(not d["real"] for d in (self.report or {}).get("data", []))
+
+
+def run_info(executed_dir: Path, page: str) -> RunInfo:
+    """Read ``<page>.ipynb`` and ``<page>.stamp.json`` of an executed-notebook folder."""
+    nb = nbformat.read(Path(executed_dir) / f"{page}.ipynb", as_version=4)
+    stamp_path = Path(executed_dir) / f"{page}.stamp.json"
+    stamp = json.loads(stamp_path.read_text(encoding="utf8")) if stamp_path.is_file() else {}
+    return RunInfo(page, titles(nb), stamp.get("parameters", {}), stamp.get("seconds"),
+                   stamp.get("finished", ""), provenance.read_report(nb))
+
+
+def titles(nb) -> dict[str, str]:
+    """The ``# Title`` of the first markdown cell of each language tag."""
+    out = {}
+    for cell in nb.cells:
+        tags = cell.get("metadata", {}).get("tags", [])
+        if cell.cell_type != "markdown":
+            continue
+        for lang in ("en", "fa"):
+            if lang in tags and lang not in out:
+                for line in cell.source.splitlines():
+                    if line.startswith("# "):
+                        out[lang] = line[2:].strip()
+                        break
+    return out
+
+
+def _digits(text: str, lang: str) -> str:
+    return fa_number(text) if lang == "fa" else str(text)
+
+
+def _when(text: str, lang: str) -> str:
+    """A ``YYYY-MM-DD hh:mm:ss`` time; in Persian with Persian digits, kept left to right."""
+    if lang != "fa" or not text:
+        return text
+    return "\u2066" + text.translate(str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹")) + "\u2069"
+
+
+def _device(text: str, lang: str) -> str:
+    """``CPU (2 cores)`` / ``GPU (1): ...`` in the page's language."""
+    if lang != "fa":
+        return text
+    return re.sub(r"CPU \((\d+) cores\)", lambda m: f"{fa_number(int(m[1]))} هستهٔ CPU", text)
+
+
+def duration(seconds: float | None, lang: str) -> str:
+    """``42 s`` / ``3 min 5 s`` (Persian words and digits for ``fa``)."""
+    t = TEXT[lang]
+    if seconds is None:
+        return t["unknown"]
+    whole = round(seconds)
+    if whole < 60:
+        return t["seconds"].format(s=_digits(whole, lang))
+    return t["minutes"].format(m=_digits(whole // 60, lang), s=_digits(whole % 60, lang))
+
+
+def _cell(text) -> str:
+    """A value for a markdown table cell, as inline code."""
+    return "`" + str(text).replace("|", "\\|").replace("`", "'") + "`"
+
+
+def _ltr(text: str, lang: str) -> str:
+    """English technical text kept left-to-right inside a Persian page."""
+    return f'<span dir="ltr">{html.escape(text)}</span>' if lang == "fa" else text
+
+
+def report_page(infos: list[RunInfo], lang: str, profile: str) -> str:
+    """The execution report in language ``lang``."""
+    t = TEXT[lang]
+    finished = sorted(i.finished for i in infos if i.finished)
+    total = sum(i.seconds or 0 for i in infos)
+    lines = [f"# {t['report_title']}", "", t["report_intro"], "",
+             t["profile_line"].format(profile=profile, first=_when(finished[0] if finished else "?", lang),
+                                      last=_when(finished[-1] if finished else "?", lang),
+                                      seconds=duration(total, lang)), "",
+             f"| {t['col_page']} | {t['col_time']} | {t['col_data']} | {t['col_device']} |",
+             "|---|---|---|---|"]
+    for info in infos:
+        data = (info.report or {}).get("data")
+        kind = (t["unknown"] if data is None else t["no_data"] if not data
+                else t["standin"] if info.standin else t["real"])
+        device = _device((info.report or {}).get("device", t["unknown"]), lang)
+        lines.append(f"| {{doc}}`/{info.page}` | {duration(info.seconds, lang)} | {kind} | {device} |")
+    for info in infos:
+        lines += ["", f"## {info.titles.get(lang, info.page)}", "", f"{{doc}}`/{info.page}`", ""]
+        report = info.report
+        lines.append(f"- {t['profile']}: `{profile}`; {t['finished']}: {_when(info.finished, lang) or t['unknown']}; "
+                     f"{t['col_time']}: {duration(info.seconds, lang)}")
+        if report is None:
+            lines += ["", t["no_report"]]
+            continue
+        lines.append(f"- {t['device']}: {_device(report['device'], lang)}; {t['platform']}: `{report['platform']}`")
+        lines.append(f"- {t['data']}:" + ("" if report["data"] else f" {t['no_data']}"))
+        for d in report["data"]:
+            item = t["real_item"] if d["real"] else t["standin_item"]
+            lines.append("  - " + item.format(d=_ltr(d["description"], lang)))
+        lines.append(f"- {t['libraries']}: " + ", ".join(f"`{k}\u00a0{v}`" for k, v in report["versions"].items()))
+        if info.parameters:
+            lines += ["", f"| {t['col_name']} | {t['col_value']} |", "|---|---|"]
+            lines += [f"| {_cell(k)} | {_cell(v)} |" for k, v in info.parameters.items()]
+    return "\n".join(lines) + "\n"
+
+
+def load_glossary(path: Path) -> list[dict]:
+    """The entries of ``book/glossary.yml``, each with en, fa, en_note, fa_note (and avoid)."""
+    entries = yaml.safe_load(Path(path).read_text(encoding="utf8")) or []
+    for n, entry in enumerate(entries):
+        missing = [k for k in ("en", "fa", "en_note", "fa_note") if not entry.get(k)]
+        if missing:
+            raise ValueError(f"{path}: entry {n + 1} ({entry.get('en', '?')}) has no {', '.join(missing)}")
+    return entries
+
+
+def persian_key(text: str) -> list[int]:
+    """Sort key in Persian alphabetical order."""
+    return [PERSIAN_ALPHABET.index(ch) if ch in PERSIAN_ALPHABET else 100 + ord(ch) for ch in text]
+
+
+def glossary_page(entries: list[dict], lang: str) -> str:
+    """The glossary in language ``lang``: its own terms first, sorted in its alphabet."""
+    t = TEXT[lang]
+    if lang == "fa":
+        rows = sorted(entries, key=lambda e: persian_key(e["fa"]))
+        head = f"| {t['col_fa']} | {t['col_en']} | {t['col_meaning']} |"
+        body = [f"| {e['fa']} | {e['en']} | {e['fa_note']} |" for e in rows]
+    else:
+        rows = sorted(entries, key=lambda e: e["en"].lower())
+        head = f"| {t['col_en']} | {t['col_fa']} | {t['col_meaning']} |"
+        body = [f"| {e['en']} | {e['fa']} | {e['en_note']} |" for e in rows]
+    return "\n".join([f"# {t['glossary_title']}", "", t["glossary_intro"], "", head, "|---|---|---|", *body]) + "\n"
+
+
+def banner_cell(lang: str) -> nbformat.NotebookNode:
+    """The warning shown at the top of a page built from stand-in data."""
+    t = TEXT[lang]
+    text = (f":::{{admonition}} {t['banner_title']}\n:class: warning standin-banner\n"
+            f"{t['banner'].format(link=t['banner_link'])}\n:::")
+    return nbformat.v4.new_markdown_cell(text, metadata={"tags": [lang]})
+
+
+def with_banner(nb, lang: str):
+    """``nb`` with the stand-in banner after its first markdown cell (the title)."""
+    out = copy.deepcopy(nb)
+    first = next((i for i, c in enumerate(out.cells) if c.cell_type == "markdown"), -1)
+    out.cells.insert(first + 1, banner_cell(lang))
+    return out
+
+
+def colab_url(repository: dict, page: str) -> str:
+    """Colab's URL of the Colab copy of ``page`` in the published site, or "" without a GitHub URL."""
+    url = (repository or {}).get("url", "").rstrip("/")
+    prefix = "https://github.com/"
+    if not url.startswith(prefix):
+        return ""
+    branch = repository.get("pages_branch", "gh-pages")
+    return f"https://colab.research.google.com/github/{url[len(prefix):]}/blob/{branch}/colab/{page}.ipynb"
+
+
+def colab_notebook(nb, repository: dict):
+    """The executed notebook with a first cell that installs hwlib when it runs in Colab."""
+    url = repository["url"].rstrip("/")
+    branch = repository.get("branch", "main")
+    setup = nbformat.v4.new_code_cell(
+        "# Google Colab only: install the book's helper library (hwlib) and the packages Colab lacks.\n"
+        "import sys\n\n"
+        "if \"google.colab\" in sys.modules:\n"
+        "    get_ipython().run_line_magic(\"pip\", \"install -q keras-tuner gensim myst-nb\")\n"
+        f"    get_ipython().run_line_magic(\"pip\", \"install -q --no-deps git+{url}.git@{branch}\")"
+    )
+    out = copy.deepcopy(nb)
+    out.cells.insert(0, setup)
+    return out

@@ -1,0 +1,139 @@
+"""The pages and files the book builder writes itself, and the kernel-side provenance record."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import nbformat
+import pytest
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
+
+from hwlib import bookpages, data, provenance
+
+
+@pytest.fixture(autouse=True)
+def fresh_records():
+    provenance.clear()
+    yield
+    provenance.clear()
+
+
+def test_datasets_record_themselves_once():
+    x = data.np.zeros((2, 28, 28), "uint8")
+    y = data.np.zeros(2, "uint8")
+    data.Dataset(x, y, x, y, ("a",), "real thing", True)
+    data.Dataset(x, y, x, y, ("a",), "real thing", True)
+    data.Dataset(x, y, x, y, ("a",), "STAND-IN thing", False)
+    assert provenance.records() == [{"description": "real thing", "real": True},
+                                    {"description": "STAND-IN thing", "real": False}]
+
+
+def test_kernel_report_round_trip(capsys):
+    provenance.record("STAND-IN, NOT MNIST: digits", real=False)
+    provenance.print_report()
+    printed = capsys.readouterr().out
+    assert printed.startswith(provenance.MARKER)
+    cell = new_code_cell(provenance.REPORT_CELL, metadata={"tags": [provenance.CELL_TAG]})
+    cell.outputs = [new_output("stream", name="stdout", text="noise\n" + printed)]
+    report = provenance.read_report(new_notebook(cells=[cell]))
+    assert report["data"] == [{"description": "STAND-IN, NOT MNIST: digits", "real": False}]
+    assert report["device"].startswith(("CPU", "GPU"))
+    assert report["versions"]["python"] and "numpy" in report["versions"]
+    assert provenance.read_report(new_notebook(cells=[new_code_cell("1")])) is None
+
+
+def executed(tmp_path, page: str, data_records, seconds=12.5):
+    """An executed notebook + stamp as the runner leaves them."""
+    report = {"data": data_records, "device": "CPU (2 cores)", "platform": "Linux",
+              "versions": {"python": "3.11.2", "keras": "3.15.1"}}
+    cell = new_code_cell(provenance.REPORT_CELL, metadata={"tags": [provenance.CELL_TAG, "remove-cell"]})
+    cell.outputs = [new_output("stream", name="stdout", text=provenance.MARKER + json.dumps(report) + "\n")]
+    nb = new_notebook(cells=[new_markdown_cell("# A page\n\ntext", metadata={"tags": ["en"]}),
+                             new_markdown_cell("# یک صفحه\n\nمتن", metadata={"tags": ["fa"]}),
+                             new_code_cell("x = 1"), cell])
+    path = tmp_path / f"{page}.ipynb"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    nbformat.write(nb, path)
+    path.with_suffix(".stamp.json").write_text(json.dumps(
+        {"page": page, "parameters": {"epochs": 2, "data_dir": ""}, "seconds": seconds,
+         "finished": "2026-11-22 10:00:00"}))
+
+
+def test_run_info_and_report_pages(tmp_path):
+    executed(tmp_path, "p/real", [{"description": "Fashion-MNIST from /usr/share", "real": True}], 75)
+    executed(tmp_path, "p/fake", [{"description": "STAND-IN, NOT MNIST: <8x8> digits", "real": False}])
+    infos = [bookpages.run_info(tmp_path, p) for p in ("p/real", "p/fake")]
+    assert [i.standin for i in infos] == [False, True]
+    assert infos[0].titles == {"en": "A page", "fa": "یک صفحه"}
+
+    en = bookpages.report_page(infos, "en", "quick")
+    assert en.startswith("# Execution report")
+    assert "| {doc}`/p/real` | 1 min 15 s | real | CPU (2 cores) |" in en
+    assert "| {doc}`/p/fake` | 12 s | **stand-in** |" in en
+    assert "**stand-in**: STAND-IN, NOT MNIST: <8x8> digits" in en
+    assert "| `epochs` | `2` |" in en and "`keras\u00a03.15.1`" in en
+
+    fa = bookpages.report_page(infos, "fa", "quick")
+    assert fa.startswith("# گزارش اجرا")
+    assert "۱ دقیقه و ۱۵ ثانیه" in fa and "1 min" not in fa
+    assert '<span dir="ltr">STAND-IN, NOT MNIST: &lt;8x8&gt; digits</span>' in fa
+    assert "## یک صفحه" in fa and "۲ هستهٔ CPU" in fa
+    assert "\u2066۲۰۲۶-۱۱-۲۲ ۱۰:۰۰:۰۰\u2069" in fa
+
+
+def test_page_without_report_says_so(tmp_path):
+    nb = new_notebook(cells=[new_markdown_cell("# Old\n", metadata={"tags": ["en"]})])
+    nbformat.write(nb, tmp_path / "old.ipynb")
+    info = bookpages.run_info(tmp_path, "old")
+    assert info.report is None and not info.standin
+    assert "--force" in bookpages.report_page([info], "en", "quick")
+
+
+def test_banner_after_title_in_each_language(tmp_path):
+    executed(tmp_path, "fake", [{"description": "STAND-IN", "real": False}])
+    nb = nbformat.read(tmp_path / "fake.ipynb", as_version=4)
+    out = bookpages.with_banner(bookpages.with_banner(nb, "en"), "fa")
+    assert out.cells[0].source.startswith("# A page")
+    banners = [c for c in out.cells if "standin-banner" in c.source]
+    assert [c.metadata["tags"] for c in banners] == [["fa"], ["en"]]
+    assert "</report>" in banners[1].source and "stand-in data" in banners[1].source
+    assert len(nb.cells) == 4  # the input is not changed
+
+
+def test_glossary_pages_sorted_in_each_alphabet(tmp_path):
+    path = tmp_path / "g.yml"
+    path.write_text("- {en: epoch, fa: دوره, en_note: one pass, fa_note: یک گذر}\n"
+                    "- {en: batch, fa: دسته, en_note: some examples, fa_note: چند نمونه}\n"
+                    "- {en: loss, fa: تابع هزینه, en_note: minimised, fa_note: کمینه می‌شود}\n"
+                    "- {en: kernel, fa: پالایه, en_note: weights, fa_note: وزن‌ها}\n", encoding="utf8")
+    entries = bookpages.load_glossary(path)
+    en = bookpages.glossary_page(entries, "en")
+    assert re.findall(r"^\| (\w+) \|", en, re.M)[1:] == ["batch", "epoch", "kernel", "loss"]
+    fa = bookpages.glossary_page(entries, "fa")
+    # Persian order: پ before ت before د (Unicode puts پ after the Arabic letters)
+    assert [line.split("|")[1].strip() for line in fa.splitlines() if line.startswith("| ")][1:] == [
+        "پالایه", "تابع هزینه", "دسته", "دوره"]
+    path.write_text("- {en: epoch, fa: دوره, en_note: one pass}\n", encoding="utf8")
+    with pytest.raises(ValueError, match="epoch.*fa_note"):
+        bookpages.load_glossary(path)
+
+
+def test_colab_url_and_setup_cell():
+    repo = {"url": "https://github.com/someone/book/", "branch": "main", "pages_branch": "gh-pages"}
+    assert bookpages.colab_url(repo, "hw1/02_baseline_cnn") == (
+        "https://colab.research.google.com/github/someone/book/blob/gh-pages/colab/hw1/02_baseline_cnn.ipynb")
+    assert bookpages.colab_url({"url": "https://gitlab.com/x/y"}, "p") == ""
+    assert bookpages.colab_url({}, "p") == ""
+    nb = new_notebook(cells=[new_code_cell("x = 1")])
+    colab = bookpages.colab_notebook(nb, repo)
+    assert len(colab.cells) == 2 and len(nb.cells) == 1
+    setup = colab.cells[0].source
+    assert "google.colab" in setup and "git+https://github.com/someone/book.git@main" in setup
+    compile(setup.replace("get_ipython()", "print"), "setup", "exec")
+
+
+@pytest.mark.parametrize("seconds,lang,text", [(None, "en", "not recorded"), (59.4, "en", "59 s"),
+                                                (60, "en", "1 min 0 s"), (3725, "fa", "۶۲ دقیقه و ۵ ثانیه")])
+def test_duration(seconds, lang, text):
+    assert bookpages.duration(seconds, lang) == text
