@@ -348,7 +348,8 @@ def write_downloads(site: Path, executed_dir: Path, toc: dict, config: dict, pag
     out = {}
     for page in toc_pages(toc):
         executed = executed_dir / f"{page}.ipynb"
-        if page in bookpages.GENERATED or not executed.is_file() or (pages_dir / "en" / f"{page}.md").is_file():
+        written = any((pages_dir / lang / f"{page}.md").is_file() for lang in config["languages"])
+        if page in bookpages.GENERATED or written or not executed.is_file():
             continue
         entry = {"executed": f"notebooks/{page}.ipynb"}
         (site / "notebooks" / page).parent.mkdir(parents=True, exist_ok=True)

@@ -273,15 +273,18 @@ def _check_pairs(directory, x_train, y_train, x_test, y_test, n_classes):
                             f"expected 0-{n_classes - 1}. Replace the label file.")
 
 
+def not_found_message(what: str, places: list[str], reason: str, fix: str) -> str:
+    """The error for data that is nowhere on this machine: what, why, every place looked in, the fix."""
+    looked = "\n".join(f"  - {place}" for place in places)
+    return (f"{what} was not found on this machine and could not be downloaded ({reason}).\n"
+            f"Looked in:\n{looked}\nFix: {fix}")
+
+
 def _not_found_message(candidates, reason: str) -> str:
-    looked = "\n".join(f"  - {label}: {path}" for label, path in candidates)
-    return (
-        "Fashion-MNIST was not found on this machine and could not be downloaded "
-        f"({reason}).\nLooked in:\n{looked}\n"
-        "Fix: `sudo apt-get install dataset-fashion-mnist` (Debian/Ubuntu), or put the four "
-        "*-ubyte.gz files in a directory and pass it as data_dir (or set HWLIB_DATA), "
-        "or run once with network access."
-    )
+    return not_found_message(
+        "Fashion-MNIST", [f"{label}: {path}" for label, path in candidates], reason,
+        "`sudo apt-get install dataset-fashion-mnist` (Debian/Ubuntu), or put the four *-ubyte.gz "
+        "files in a directory and pass it as data_dir (or set HWLIB_DATA), or run once with network access.")
 
 
 def to_model_input(x: np.ndarray) -> np.ndarray:
@@ -406,14 +409,11 @@ def load_mnist(data_dir: str | os.PathLike | None = None, download_ok: bool = Tr
 
 
 def _mnist_not_found(candidates, reason: str) -> str:
-    looked = "\n".join(f"  - {label}: {path / MNIST_FILE}" for label, path in candidates)
-    return (
-        f"MNIST ({MNIST_FILE}) was not found on this machine and could not be downloaded "
-        f"({reason}).\nLooked in:\n{looked}\n"
-        f"Fix: run once with network access (it is then cached in {cache_dir()}), or copy "
+    return not_found_message(
+        f"MNIST ({MNIST_FILE})", [f"{label}: {path / MNIST_FILE}" for label, path in candidates], reason,
+        f"run once with network access (it is then cached in {cache_dir()}), or copy "
         f"{MNIST_URLS[0]}{MNIST_FILE} (SHA-256 {MNIST_SHA256}) into ~/.keras/datasets/ or into "
-        "a directory passed as data_dir (or set HWLIB_DATA)."
-    )
+        "a directory passed as data_dir (or set HWLIB_DATA).")
 
 
 def mnist_layout(images: np.ndarray, max_value: float, box: int = 20, size: int = 28) -> np.ndarray:
@@ -599,18 +599,17 @@ def load_cifar10(data_dir: str | os.PathLike | None = None, download_ok: bool = 
         )
     found = next(((label, d / n) for label, d, n in candidates if (d / n).is_file()), None)
     if found is None:
-        looked = "\n".join(f"  - {label}: {d / n}" for label, d, n in candidates)
-        fix = (f"Fix: download {CIFAR_URLS[0]}{CIFAR_FILE} (SHA-256 {CIFAR_SHA256}) on a machine with "
+        places = [f"{label}: {d / n}" for label, d, n in candidates]
+        fix = (f"download {CIFAR_URLS[0]}{CIFAR_FILE} (SHA-256 {CIFAR_SHA256}) on a machine with "
                f"internet access and put it in {cache_dir()} or a directory passed as data_dir (or "
                "HWLIB_DATA); `keras.datasets.cifar10.load_data()` also caches it in ~/.keras/datasets.")
         if not download_ok:
-            raise DataUnavailable(f"CIFAR-10 was not found (download disabled).\nLooked in:\n{looked}\n{fix}",
+            raise DataUnavailable(not_found_message("CIFAR-10", places, "download disabled", fix),
                                   f"{CIFAR_FILE} is not on this machine and downloading was disabled")
         try:
             download(CIFAR_URLS, CIFAR_FILE, CIFAR_SHA256, cache_dir(), digest=file_hash)
         except DataError as exc:
-            raise DataUnavailable(f"CIFAR-10 was not found and could not be downloaded ({exc}).\n"
-                                  f"Looked in:\n{looked}\n{fix}",
+            raise DataUnavailable(not_found_message("CIFAR-10", places, str(exc), fix),
                                   f"{CIFAR_FILE} is not on this machine and could not be downloaded") from exc
         found = ("a verified download", cache_dir() / CIFAR_FILE)
     label, path = found

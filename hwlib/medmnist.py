@@ -28,7 +28,7 @@ import numpy as np
 import pandas as pd
 
 from .data import (DataError, DataUnavailable, Dataset, cache_dir, download, file_hash, given_places,
-                   load_fashion_mnist, real_or_standin, stratified_subset)
+                   load_fashion_mnist, not_found_message, real_or_standin, stratified_subset)
 
 DERMA_FILE = "dermamnist.npz"
 # medmnist/info.py (MedMNIST v2 and v3): the 28x28 file and its MD5, the same in both Zenodo records.
@@ -181,15 +181,12 @@ def load_dermamnist(data_dir: str | os.PathLike | None = None, download_ok: bool
 
 
 def _not_found_message(candidates, reason: str) -> str:
-    looked = "\n".join(f"  - {label}: {path / DERMA_FILE}" for label, path in candidates)
-    return (
-        f"DermaMNIST ({DERMA_FILE}) was not found on this machine and could not be downloaded "
-        f"({reason}).\nLooked in:\n{looked}\n"
-        f"Fix: download {DERMA_URLS[0]}{DERMA_FILE} (MD5 {DERMA_MD5}) on a machine with internet "
+    return not_found_message(
+        f"DermaMNIST ({DERMA_FILE})", [f"{label}: {path / DERMA_FILE}" for label, path in candidates], reason,
+        f"download {DERMA_URLS[0]}{DERMA_FILE} (MD5 {DERMA_MD5}) on a machine with internet "
         f"access and put it in {cache_dir() / 'medmnist'} or {MEDMNIST_ROOT}, or in a directory passed "
         "as data_dir (or HWLIB_DATA); `pip install medmnist` and `DermaMNIST(split='train', "
-        "download=True)` also fetches it into ~/.medmnist."
-    )
+        "download=True)` also fetches it into ~/.medmnist.")
 
 
 # --------------------------------------------------------------------------- the stand-in
