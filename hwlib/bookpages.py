@@ -248,9 +248,10 @@ def banner_cell(lang: str) -> nbformat.NotebookNode:
 
 
 def with_banner(nb, lang: str):
-    """``nb`` with the stand-in banner after its first markdown cell (the title)."""
+    """``nb`` with the stand-in banner after the first markdown cell of language ``lang`` (its title)."""
     out = copy.deepcopy(nb)
-    first = next((i for i, c in enumerate(out.cells) if c.cell_type == "markdown"), -1)
+    first = next((i for i, c in enumerate(out.cells)
+                  if c.cell_type == "markdown" and lang in c.get("metadata", {}).get("tags", [])), -1)
     out.cells.insert(first + 1, banner_cell(lang))
     return out
 

@@ -94,10 +94,11 @@ def test_banner_after_title_in_each_language(tmp_path):
     executed(tmp_path, "fake", [{"description": "STAND-IN", "real": False}])
     nb = nbformat.read(tmp_path / "fake.ipynb", as_version=4)
     out = bookpages.with_banner(bookpages.with_banner(nb, "en"), "fa")
-    assert out.cells[0].source.startswith("# A page")
-    banners = [c for c in out.cells if "standin-banner" in c.source]
-    assert [c.metadata["tags"] for c in banners] == [["fa"], ["en"]]
-    assert "</report>" in banners[1].source and "stand-in data" in banners[1].source
+    sources = [c.source for c in out.cells]
+    assert sources[0].startswith("# A page") and "standin-banner" in sources[1]
+    assert sources[2].startswith("# یک صفحه") and "standin-banner" in sources[3]
+    assert out.cells[1].metadata["tags"] == ["en"] and out.cells[3].metadata["tags"] == ["fa"]
+    assert "</report>" in sources[1] and "stand-in data" in sources[1]
     assert len(nb.cells) == 4  # the input is not changed
 
 

@@ -158,8 +158,12 @@ def test_standin_banner_exactly_on_standin_pages(site, page):
     info = bookpages.run_info(SITE.parent / "executed" / "quick", page)
     assert info.report is not None, f"{page}: the executed notebook has no kernel report"
     for lang in LANGS:
-        banner = soup(site / lang / f"{page}.html").select("div.standin-banner")
+        doc = soup(site / lang / f"{page}.html")
+        banner = doc.select("div.standin-banner")
         assert len(banner) == int(info.standin), f"{lang}/{page}: banner {len(banner)}, stand-in {info.standin}"
+        if banner:
+            title = doc.select_one("article h1")
+            assert title in banner[0].find_all_previous("h1"), f"{lang}/{page}: the banner is above the title"
 
 
 @pytest.mark.parametrize("page", NOTEBOOK_PAGES)
