@@ -1,78 +1,10 @@
-"""Command line: ``python -m hwlib run|book|list|params``."""
+"""``python -m hwlib``: the book toolkit's command line (needs the ``book`` extra)."""
 
-from __future__ import annotations
-
-import argparse
 import sys
 
-from . import paths, runner
-from .params import ParameterError, declared, describe, parameters_cell, parse_assignments
+try:
+    from hwlib.book.cli import main
+except ImportError as exc:  # papermill, jupytext or jupyter-book missing
+    sys.exit(f"error: the book toolkit needs its extra: pip install 'hwlib[book]' ({exc})")
 
-
-def _common(sub):
-    sub.add_argument("--profile", default="quick", choices=runner.PROFILES,
-                     help="quick: offline, CPU, subset (default); full: the report's settings")
-    sub.add_argument("--set", dest="assignments", action="append", default=[], metavar="NAME=VALUE",
-                     help="override a parameter (repeatable); see `python -m hwlib params NOTEBOOK`")
-    sub.add_argument("--force", action="store_true", help="execute even if nothing changed")
-    sub.add_argument("--timeout", type=int, default=None, help="seconds allowed per cell")
-
-
-def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m hwlib", description=__doc__)
-    commands = parser.add_subparsers(dest="command", required=True)
-    run = commands.add_parser("run", help="execute notebooks into _build/executed/<profile>/")
-    run.add_argument("notebooks", nargs="+", help="notebook paths or page names (hw1/02_baseline_cnn)")
-    _common(run)
-    run.add_argument("--out", default=None, metavar="DIR",
-                     help="write the executed notebooks, and the results, models and tuner trials they "
-                          "save, to DIR instead of _build/ (keeps the book's pages and files as they are)")
-    book = commands.add_parser("book", help="execute the book's notebooks and build the bilingual site")
-    _common(book)
-    book.add_argument("--no-strict", action="store_true", help="do not turn Sphinx warnings into errors")
-    commands.add_parser("list", help="list the notebooks")
-    show = commands.add_parser("params", help="show a notebook's parameters and profiles")
-    show.add_argument("notebook")
-    args = parser.parse_args(argv)
-
-    try:
-        if args.command == "list":
-            for source in runner.all_sources():
-                print(runner.page_name(source))
-            return 0
-        if args.command == "params":
-            return _show_params(args.notebook)
-        overrides = parse_assignments(args.assignments)
-        if args.command == "run":
-            sources = [runner.resolve_source(n) for n in args.notebooks]
-        else:
-            sources = runner.book_sources()
-        outcomes = runner.run(sources, args.profile, overrides, force=args.force, timeout=args.timeout,
-                              out_dir=getattr(args, "out", None))
-    except (runner.RunError, ParameterError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-    if any(o.status == "failed" for o in outcomes):
-        return 1
-    if args.command == "book":
-        from . import book as book_builder
-
-        site = book_builder.build_site(paths.executed_dir(args.profile), args.profile,
-                                       paths.BUILD / "site", strict=not args.no_strict)
-        print(f"site: {site / 'index.html'}")
-    return 0
-
-
-def _show_params(name: str) -> int:
-    import jupytext
-
-    source = runner.resolve_source(name)
-    nb = jupytext.read(source)
-    print(f"{runner.page_name(source)} parameters:\n{describe(declared(parameters_cell(nb)))}")
-    for profile, values in ((nb.metadata.get("hwlib") or {}).get("profiles") or {}).items():
-        print(f"profile {profile}: " + (", ".join(f"{k}={v}" for k, v in values.items()) or "defaults"))
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())
+sys.exit(main())

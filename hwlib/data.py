@@ -24,7 +24,7 @@ from pathlib import Path
 
 import numpy as np
 
-from . import paths, provenance
+from . import provenance, results
 
 FASHION_CLASSES = (
     "T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
@@ -174,7 +174,7 @@ def download(urls: tuple[str, ...], name: str, sha256: str, target_dir: Path,
             if got != sha256:
                 failures.append(f"{url}: checksum {got[:12]}… differs from {sha256[:12]}…")
                 continue
-            paths.publish(tmp, target)
+            results.publish(tmp, target)
             return target
         except (urllib.error.URLError, OSError, EOFError, zlib.error) as exc:
             failures.append(f"{url}: {exc}")

@@ -30,7 +30,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from . import paths, reference
+from . import reference, results
 from . import provenance as provenance_log
 
 DEFAULT_VECTORS = "glove-wiki-gigaword-100"
@@ -85,7 +85,7 @@ def gensim_data_dir() -> Path:
 
 def cache_root(cache_dir: str | os.PathLike | None = None) -> Path:
     """Where the stand-in is cached: ``cache_dir``, else ``$HWLIB_CACHE``, else ``_build/cache``."""
-    return Path(cache_dir or os.environ.get("HWLIB_CACHE") or paths.BUILD / "cache")
+    return Path(cache_dir or os.environ.get("HWLIB_CACHE") or Path.home() / ".cache" / "hwlib")
 
 
 # --------------------------------------------------------------------------- pretrained vectors
@@ -200,7 +200,7 @@ def standin_vectors(spec: StandinSpec = STANDIN, seed: int = 42,
     try:
         with os.fdopen(fd, "wb") as fh:
             kv.save(fh)
-        paths.publish(tmp, path)
+        results.publish(tmp, path)
     finally:
         Path(tmp).unlink(missing_ok=True)
     return kv, dict(kv.hwlib_info, cached=False, path=str(path))

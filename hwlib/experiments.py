@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import platform
-
 import keras
 import numpy as np
 import pandas as pd
 
-from . import data, metrics, models, paths, reference, training
+from . import data, metrics, models, reference, results, training
 
 
 class FashionData(data.Dataset):
@@ -35,16 +33,6 @@ def fashion_data(data_dir: str = "", train_size: int = 0, seed: int = 0) -> Fash
                        ds.class_names, note, ds.real, ds.sources)
 
 
-def environment() -> str:
-    """One line: device, TensorFlow, Keras and Python versions."""
-    import tensorflow as tf
-
-    gpus = tf.config.list_physical_devices("GPU")
-    device = f"GPU ({len(gpus)})" if gpus else "CPU"
-    return (f"device {device}; TensorFlow {tf.__version__}, Keras {keras.__version__}, "
-            f"Python {platform.python_version()}")
-
-
 def study(name: str, fd: FashionData, folds: int, epochs: int, batch_size: int, seed: int,
           profile: str, save_model: bool = False) -> dict:
     """Cross-validate architecture ``name``, fit it on all training data and score the test set.
@@ -58,7 +46,7 @@ def study(name: str, fd: FashionData, folds: int, epochs: int, batch_size: int, 
     model, history = training.fit_final(build, fd.x_train, fd.y_train_onehot, epochs=epochs,
                                         batch_size=batch_size, seed=seed, name=name)
     if save_model:
-        path = paths.models_dir(profile) / f"{name}.keras"
+        path = results.folder("models") / f"{name}.keras"
         path.parent.mkdir(parents=True, exist_ok=True)
         model.save(path)
         model = keras.models.load_model(path)

@@ -325,7 +325,7 @@ def before_after_table(before: dict, after: dict, majority: dict, data_label: st
 
 def describe_change(before: float, after: float, digits: int = 3) -> tuple[str, str]:
     """'rose from 0.628 to 0.682' and its Persian counterpart (Persian digits)."""
-    from .persian import number
+    from .page import number
 
     b, a = f"{before:.{digits}f}", f"{after:.{digits}f}"
     fb, fa = number(before, f".{digits}f"), number(after, f".{digits}f")

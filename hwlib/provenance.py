@@ -43,7 +43,7 @@ def clear() -> None:
 
 
 def device() -> str:
-    """``GPU (n): names`` when TensorFlow sees a GPU, else ``CPU (n cores)``."""
+    """The device a page ran on: ``GPU (n): names`` when TensorFlow sees a GPU, else ``CPU (n cores)``."""
     cores = f"CPU ({os.cpu_count()} cores)"
     if "tensorflow" not in sys.modules:
         return cores

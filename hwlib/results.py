@@ -1,33 +1,52 @@
-"""Numbers one notebook saves and a later page (the discussion) reads back."""
+"""What a page saves for later pages (numbers, models, tuner trials), in one outputs folder.
+
+The folder is ``$HWLIB_OUTPUTS``: the runner sets it (``_build/outputs/<profile>``,
+or ``DIR/outputs`` with ``run --out DIR``). A notebook opened by hand in
+JupyterLab or Colab without it writes to ``hwlib-outputs/`` beside itself.
+"""
 
 from __future__ import annotations
 
 import json
 import os
 import tempfile
+from pathlib import Path
 
-from . import paths
+
+def outputs_dir() -> Path:
+    """``$HWLIB_OUTPUTS``, else ``./hwlib-outputs``."""
+    return Path(os.environ.get("HWLIB_OUTPUTS") or "hwlib-outputs").resolve()
 
 
-def save(name: str, profile: str, values: dict) -> None:
-    """Write ``values`` as ``_build/results/<profile>/<name>.json`` (atomically)."""
-    directory = paths.results_dir(profile)
-    directory.mkdir(parents=True, exist_ok=True)
+def folder(kind: str) -> Path:
+    """A sub-folder of the outputs folder (``models``, ``tuner``, ...), created if missing."""
+    path = outputs_dir() / kind
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def publish(tmp: str | os.PathLike, target: str | os.PathLike) -> None:
+    """Move a finished temporary file into place in one step, readable by everyone (0644)."""
+    os.chmod(tmp, 0o644)
+    os.replace(tmp, target)
+
+
+def save(name: str, values: dict) -> Path:
+    """Write ``values`` as ``<outputs>/results/<name>.json`` (atomically) and return the path."""
+    directory = folder("results")
     fd, tmp = tempfile.mkstemp(dir=directory, suffix=".json")
     with os.fdopen(fd, "w") as fh:
         json.dump(values, fh, indent=1)
-    paths.publish(tmp, directory / f"{name}.json")
+    publish(tmp, directory / f"{name}.json")
+    return directory / f"{name}.json"
 
 
-def load(name: str, profile: str) -> dict:
-    """Read what :func:`save` wrote (an experiment's own results first, then the book's), or say
-    which notebook to run first."""
-    path = paths.results_dir(profile) / f"{name}.json"
-    if not path.is_file():
-        path = paths.BUILD / "results" / profile / f"{name}.json"
+def load(name: str, made_by: str) -> dict:
+    """Read what :func:`save` wrote under ``name``, or say which page (``made_by``) to run first."""
+    path = outputs_dir() / "results" / f"{name}.json"
     if not path.is_file():
         raise FileNotFoundError(
-            f"{path} is missing: run the notebook that produces {name!r} with profile "
-            f"{profile!r} first (python -m hwlib run notebooks/hw1/*.md --profile {profile})"
-        )
+            f"{path} is missing: run the page {made_by} first with the same outputs folder "
+            f"(python -m hwlib run {made_by} [--profile P] [--out DIR], or run that notebook "
+            f"in the same folder in JupyterLab)")
     return json.loads(path.read_text())

@@ -1,4 +1,4 @@
-"""Seeded training: k-fold cross-validation and the final fit, with a compact progress bar."""
+"""The book's one training vocabulary: seeding, ``fit`` with a progress bar, k-fold cross-validation."""
 
 from __future__ import annotations
 
@@ -86,6 +86,29 @@ class CVResult:
         }
 
 
+def fit(model: keras.Model, x, y=None, *, epochs: int, batch_size: int | None = 32, name: str = "model",
+        bar: tqdm | None = None, **fit_args) -> dict[str, list[float]]:
+    """Train ``model`` quietly with a progress bar and return its history as plain floats.
+
+    Everything else (``validation_data``, ``validation_split``, ``callbacks``,
+    ``shuffle``, ...) goes to ``model.fit``. With ``bar`` the epochs tick an
+    existing bar (several fits under one bar); otherwise the fit gets its own,
+    labelled ``name``. The history ends early if a callback stops training.
+    """
+    if epochs < 1:
+        raise ValueError(f"{name}: epochs must be at least 1, got {epochs}")
+    callbacks = list(fit_args.pop("callbacks", []))
+    own = bar is None
+    bar = progress(epochs, name) if own else bar
+    try:
+        history = model.fit(x, y, epochs=epochs, batch_size=batch_size, verbose=0,
+                            callbacks=callbacks + [EpochBar(bar)], **fit_args)
+    finally:
+        if own:
+            bar.close()
+    return {key: [float(v) for v in values] for key, values in history.history.items()}
+
+
 def cross_validate(
     build_model: Callable[[], keras.Model],
     x: np.ndarray,
@@ -106,34 +129,9 @@ def cross_validate(
             keras.utils.set_random_seed(seed + k)
             model = build_model()
             start = time.perf_counter()
-            history = model.fit(
-                x[train_idx], y_onehot[train_idx],
-                validation_data=(x[val_idx], y_onehot[val_idx]),
-                epochs=epochs, batch_size=batch_size, verbose=0, callbacks=[EpochBar(bar)],
-            )
+            history = fit(model, x[train_idx], y_onehot[train_idx], epochs=epochs, batch_size=batch_size,
+                          bar=bar, validation_data=(x[val_idx], y_onehot[val_idx]))
             loss, accuracy = model.evaluate(x[val_idx], y_onehot[val_idx], verbose=0)
-            result.folds.append(FoldResult(
-                k, float(accuracy), float(loss),
-                {key: [float(v) for v in values] for key, values in history.history.items()},
-                time.perf_counter() - start,
-            ))
+            result.folds.append(FoldResult(k, float(accuracy), float(loss), history, time.perf_counter() - start))
             keras.backend.clear_session()
     return result
-
-
-def fit_final(
-    build_model: Callable[[], keras.Model],
-    x: np.ndarray,
-    y_onehot: np.ndarray,
-    epochs: int = 10,
-    batch_size: int = 32,
-    seed: int = 0,
-    name: str = "model",
-) -> tuple[keras.Model, dict[str, list[float]]]:
-    """Train one model on all of ``x`` and return it with its history."""
-    keras.utils.set_random_seed(seed)
-    model = build_model()
-    with progress(epochs, f"{name}: final fit") as bar:
-        history = model.fit(x, y_onehot, epochs=epochs, batch_size=batch_size, verbose=0,
-                            callbacks=[EpochBar(bar)])
-    return model, {k: [float(v) for v in vals] for k, vals in history.history.items()}

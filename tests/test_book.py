@@ -14,7 +14,7 @@ import pytest
 import yaml
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
-from hwlib import book
+from hwlib.book import site as book
 
 REPO = Path(__file__).resolve().parent.parent
 

@@ -9,7 +9,8 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
-from hwlib import bookpages, data, provenance
+from hwlib import data, provenance
+from hwlib.book import pages as bookpages
 
 
 @pytest.fixture(autouse=True)

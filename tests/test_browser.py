@@ -23,7 +23,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from hwlib import book
+from hwlib.book import site as book
 
 REPO = Path(__file__).resolve().parent.parent
 SITE = REPO / "_build" / "site"

@@ -12,7 +12,8 @@ import jupytext
 import pytest
 import yaml
 
-from hwlib import bookpages, paths, runner
+from hwlib.book import pages as bookpages
+from hwlib.book import paths, runner
 
 GLOSSARY = paths.ROOT / "book" / "glossary.yml"
 KEYS = {"en", "fa", "avoid", "en_note", "fa_note"}

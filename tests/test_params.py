@@ -2,7 +2,7 @@
 
 import pytest
 
-from hwlib import params as P
+from hwlib.book import params as P
 
 CELL = '''
 profile: str = "quick"  # which profile

@@ -6,7 +6,8 @@ import textwrap
 import nbformat
 import pytest
 
-from hwlib import paths, provenance, runner
+from hwlib import provenance
+from hwlib.book import paths, runner
 
 SOURCE = textwrap.dedent('''\
     ---
@@ -104,24 +105,28 @@ def test_out_dir_leaves_the_books_pages_alone(project, tmp_path):
     [experiment] = runner.run([project], "quick", {"n": "4"}, out_dir=elsewhere)
     assert experiment.status == "ran" and experiment.output == elsewhere / "demo" / "tiny.ipynb"
     assert "quick [0, 1, 4, 9]" in stdout_of(experiment.output)
-    assert f"outputs: {elsewhere.resolve()}" in stdout_of(experiment.output), "results go beside the experiment"
-    assert "outputs: book" in stdout_of(book_run.output)
+    assert f"outputs: {(elsewhere / 'outputs').resolve()}" in stdout_of(experiment.output), \
+        "results go beside the experiment"
+    assert f"outputs: {(tmp_path / '_build' / 'outputs' / 'quick').resolve()}" in stdout_of(book_run.output)
     assert book_run.output.read_text() == book_page
     [again] = runner.run([project], "quick")
     assert again.status == "cached", "an experiment elsewhere does not invalidate the book's page"
 
 
-def test_results_of_an_experiment_stay_beside_it(tmp_path, monkeypatch):
+def test_results_live_in_the_outputs_folder_the_runner_gives(tmp_path, monkeypatch):
     from hwlib import results
 
-    monkeypatch.setattr(paths, "BUILD", tmp_path / "_build")
-    monkeypatch.delenv("HWLIB_OUTPUTS", raising=False)
-    results.save("baseline", "quick", {"acc": 0.9})
+    monkeypatch.setenv("HWLIB_OUTPUTS", str(tmp_path / "book"))
+    results.save("baseline", {"acc": 0.9})
+    assert (tmp_path / "book" / "results" / "baseline.json").is_file()
     monkeypatch.setenv("HWLIB_OUTPUTS", str(tmp_path / "exp"))
-    assert results.load("baseline", "quick") == {"acc": 0.9}, "falls back to the book's results"
-    results.save("baseline", "quick", {"acc": 0.5})
-    assert results.load("baseline", "quick") == {"acc": 0.5}
-    assert (tmp_path / "exp" / "results" / "quick" / "baseline.json").is_file()
-    assert paths.tuner_dir("quick") == tmp_path / "exp" / "tuner" / "quick"
+    with pytest.raises(FileNotFoundError, match="run the page hw1/02_baseline_cnn first"):
+        results.load("baseline", made_by="hw1/02_baseline_cnn")
+    results.save("baseline", {"acc": 0.5})
+    assert results.load("baseline", made_by="hw1/02_baseline_cnn") == {"acc": 0.5}
+    assert results.folder("tuner") == tmp_path / "exp" / "tuner"
+    monkeypatch.setenv("HWLIB_OUTPUTS", str(tmp_path / "book"))
+    assert results.load("baseline", made_by="hw1/02_baseline_cnn") == {"acc": 0.9}, "the book's results are untouched"
     monkeypatch.delenv("HWLIB_OUTPUTS")
-    assert results.load("baseline", "quick") == {"acc": 0.9}, "the book's results are untouched"
+    monkeypatch.chdir(tmp_path)
+    assert results.outputs_dir() == tmp_path / "hwlib-outputs", "opened by hand: beside the notebook"

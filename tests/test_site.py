@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from hwlib import book
+from hwlib.book import site as book
 
 bs4 = pytest.importorskip("bs4")
 
@@ -153,7 +153,7 @@ def test_figures_numbered_and_captioned_in_page_language(site, lang):
 
 @pytest.mark.parametrize("page", NOTEBOOK_PAGES)
 def test_standin_banner_exactly_on_standin_pages(site, page):
-    from hwlib import bookpages
+    from hwlib.book import pages as bookpages
 
     info = bookpages.run_info(SITE.parent / "executed" / "quick", page)
     assert info.report is not None, f"{page}: the executed notebook has no kernel report"

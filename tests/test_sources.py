@@ -5,7 +5,7 @@ import re
 import jupytext
 import pytest
 
-from hwlib import params, runner
+from hwlib.book import params, runner
 
 SOURCES = runner.all_sources()
 PERSIAN = re.compile(r"[\u0600-\u06FF]")

@@ -23,7 +23,8 @@ import jupytext
 import nbformat
 
 from . import params as P
-from . import paths, provenance
+from .. import provenance
+from . import paths
 
 PROFILES = ("quick", "full")
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
@@ -50,6 +51,11 @@ class Plan:
     def output(self) -> Path:
         """``<out_dir>/<page>.ipynb``; by default ``out_dir`` is ``_build/executed/<profile>``."""
         return (self.out_dir or paths.executed_dir(self.profile)) / f"{self.page}.ipynb"
+
+    @property
+    def outputs(self) -> Path:
+        """What the notebook saves: ``_build/outputs/<profile>``, or ``<out_dir>/outputs``."""
+        return Path(self.out_dir) / "outputs" if self.out_dir else paths.outputs_dir(self.profile)
 
     @property
     def stamp(self) -> Path:
@@ -100,7 +106,7 @@ def book_sources() -> list[Path]:
     """The notebook sources of the book's pages, in toc order (text-only pages are left out)."""
     import yaml
 
-    from .book import toc_pages
+    from .site import toc_pages
 
     toc = yaml.safe_load((paths.ROOT / "book" / "_toc.yml").read_text(encoding="utf-8"))
     pages = [page for page in toc_pages(toc) if (paths.NOTEBOOKS / f"{page}.md").is_file()]
@@ -132,16 +138,12 @@ def plan(source: Path, profile: str, overrides: dict[str, str] | None = None) ->
     return Plan(source, page, profile, values, injected, list(meta.get("needs", [])), nb)
 
 
-# Modules that build the site or run notebooks; changing them does not change a notebook's results.
-BUILDER_MODULES = ("book.py", "bookpages.py", "runner.py", "__main__.py")
-
-
 def hwlib_digest() -> str:
-    """Hash of the hwlib modules that can change a notebook's results (not the book builder)."""
+    """Hash of the course library, the modules notebooks import (everything in hwlib but this toolkit)."""
     digest = hashlib.sha256()
-    for path in sorted(Path(__file__).parent.glob("*.py")):
-        if path.name not in BUILDER_MODULES:
-            digest.update(path.name.encode() + path.read_bytes())
+    course = Path(__file__).resolve().parents[1]
+    for path in sorted(course.glob("*.py")):
+        digest.update(path.name.encode() + path.read_bytes())
     return digest.hexdigest()
 
 
@@ -228,8 +230,7 @@ def execute(p: Plan, timeout: int | None = None, out=None) -> Outcome:
     start = time.perf_counter()
     env_before = {name: os.environ.get(name) for name in ("TF_CPP_MIN_LOG_LEVEL", "HWLIB_OUTPUTS")}
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-    if p.out_dir:  # the kernel inherits this: results, models and tuner trials go to out_dir too
-        os.environ["HWLIB_OUTPUTS"] = str(Path(p.out_dir).resolve())
+    os.environ["HWLIB_OUTPUTS"] = str(p.outputs.resolve())  # the kernel saves results, models, trials there
     try:
         pm.execute_notebook(
             p.nb, str(running), parameters=p.injected, kernel_name="python3", progress_bar=False,

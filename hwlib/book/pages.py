@@ -18,8 +18,8 @@ from pathlib import Path
 import nbformat
 import yaml
 
-from . import provenance
-from .persian import number as fa_number
+from .. import provenance
+from ..page import number as fa_number
 
 GENERATED = ("report", "glossary")
 

@@ -26,14 +26,13 @@ from pathlib import Path
 import nbformat
 import yaml
 
-from . import bookpages
-
-REPO = Path(__file__).resolve().parent.parent
-CONFIG = REPO / "_config.yml"
-BOOK_DIR = REPO / "book"
-NOTEBOOK_SOURCES = REPO / "notebooks"
+from . import pages as bookpages
+from .paths import ROOT
+CONFIG = ROOT / "_config.yml"
+BOOK_DIR = ROOT / "book"
+NOTEBOOK_SOURCES = ROOT / "notebooks"
 THEME_DIR = BOOK_DIR / "theme"
-NODE_MODULES = REPO / "node_modules"
+NODE_MODULES = ROOT / "node_modules"
 
 # MathJax 3 files served from the site: the combined TeX/MathML component plus
 # what it loads on demand (TeX extensions, CHTML fonts, menu, accessibility).
@@ -253,7 +252,7 @@ def copy_assets(static: Path, node_modules: Path = NODE_MODULES) -> None:
     mathjax = node_modules / "mathjax" / "es5"
     if not font.is_file() or not (mathjax / MATHJAX_ENTRY).is_file():
         raise BookError(
-            f"Vazirmatn or MathJax not found under {node_modules}: run 'npm ci' in {REPO} "
+            f"Vazirmatn or MathJax not found under {node_modules}: run 'npm ci' in {ROOT} "
             "(package.json lists both; the site serves them itself, no CDN)."
         )
     (static / "fonts").mkdir(parents=True, exist_ok=True)

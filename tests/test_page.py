@@ -1,6 +1,6 @@
-"""Persian numbers for the Persian prose."""
+"""Page helpers: Persian numbers for the Persian prose."""
 
-from hwlib import persian
+from hwlib import page as persian
 
 
 def test_digits_and_separators_are_persian():
@@ -15,7 +15,7 @@ def test_a_negative_number_is_isolated_left_to_right():
 
 
 def test_scientific_in_persian():
-    from hwlib import persian
+    from hwlib import page as persian
 
     assert persian.scientific(3.53e-10) == "۳٫۵ × ۱۰\u2066⁻¹⁰\u2069"
     assert persian.scientific(1.9e11) == "۱٫۹ × ۱۰\u2066¹¹\u2069"
