@@ -54,10 +54,13 @@ install: $(VENV)/.installed assets data
 book: install
 	$(PY) -m hwlib book --profile $(PROFILE) $(addprefix --set ,$(SET))
 
+# nbval executes the notebooks again: on a copy of what the book's run saved (results, tuner trials),
+# so that later pages find their inputs, tuners resume, and the book's own outputs stay as they are.
 test: install browser
 	$(PY) -m hwlib book --profile quick
-	HWLIB_BROWSER_TESTS=require $(PY) -m pytest --nbval-lax --nbval-current-env -p no:cacheprovider \
-	  tests _build/executed/quick
+	rm -rf _build/nbval-outputs && cp -r _build/outputs/quick _build/nbval-outputs
+	HWLIB_OUTPUTS=$(CURDIR)/_build/nbval-outputs HWLIB_BROWSER_TESTS=require $(PY) -m pytest \
+	  --nbval-lax --nbval-current-env -p no:cacheprovider tests _build/executed/quick
 
 unit: $(VENV)/.installed
 	$(PY) -m pytest -q tests --ignore=tests/test_site.py --ignore=tests/test_browser.py

@@ -1,9 +1,12 @@
 """Datasets the notebooks use, found on disk first and downloaded only as a last resort.
 
-Every loader returns a :class:`Dataset` whose ``provenance`` line says what the
-data are and where they came from, so each page can state it.  Files are
-validated when read; a bad file raises :class:`DataError` naming the file and
-the fix, and nothing unverified is ever written to a cache.
+One recipe for every dataset: a :class:`Source` names the files, where they are looked for, the
+mirrors, the pinned checksums, the reader and the labelled stand-in; :func:`load` applies it (find,
+else download into :func:`cache_dir` and verify, then read and check). The :class:`Dataset` it returns
+says in ``provenance`` what the data are and where they came from. Only :class:`DataUnavailable`
+(nowhere here and not downloadable) may fall back to the stand-in, and only when allowed; a corrupt
+file, a download with the wrong checksum, or a ``data_dir`` / ``$HWLIB_DATA`` without the files raises
+:class:`DataError` naming the file and the fix. Nothing unverified is ever written to the cache.
 """
 
 from __future__ import annotations
@@ -11,8 +14,10 @@ from __future__ import annotations
 import gzip
 import hashlib
 import os
+import pickle
 import shutil
 import struct
+import tarfile
 import tempfile
 import urllib.error
 import urllib.request
@@ -21,36 +26,11 @@ import zipfile
 import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
 import numpy as np
 
 from . import provenance, results
-
-FASHION_CLASSES = (
-    "T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
-    "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot",
-)
-
-# SHA-256 of the *decompressed* IDX payloads: the same for every mirror,
-# whatever gzip settings it used.
-FASHION_FILES = {
-    "train-images-idx3-ubyte.gz": "c59f468a2f672dc815687fe0f83887768d799fd8a3f3276145d20f83aa44d888",
-    "train-labels-idx1-ubyte.gz": "bad3541b69d912435c50bb6ba87bec294ff4f6a2e1246121d8633921760443d9",
-    "t10k-images-idx3-ubyte.gz": "5b4141f0afbad91edebe8549f8fcffe087ea10ca49f1dbef5c9a5cd8815ce37b",
-    "t10k-labels-idx1-ubyte.gz": "0402a96d92fd2663957122ceb108a494c5af83dab82d92729df917d7dec38c34",
-}
-FASHION_URLS = (
-    "https://storage.googleapis.com/tensorflow/tf-keras-datasets/",
-    "http://fashion-mnist.s3-website.eu-central-1.amazonaws.com/",
-)
-FASHION_DEBIAN_DIR = Path("/usr/share/datasets/fashion-mnist")
-
-MNIST_CLASSES = tuple(str(digit) for digit in range(10))
-MNIST_FILE = "mnist.npz"
-# SHA-256 of the whole Keras file, as pinned in keras.datasets.mnist.load_data.
-MNIST_SHA256 = "731c5ac602752760c8e48fbffcf8c3b850d9dc2a2aedcf2cc48468fc17b673d1"
-MNIST_URLS = ("https://storage.googleapis.com/tensorflow/tf-keras-datasets/",)
-MNIST_KEYS = ("x_train", "y_train", "x_test", "y_test")
 
 
 class DataError(RuntimeError):
@@ -58,12 +38,8 @@ class DataError(RuntimeError):
 
 
 class DataUnavailable(DataError):
-    """A dataset is on none of the places looked in and could not be downloaded.
-
-    Only this case may be replaced by a stand-in: a corrupt file or an explicit
-    directory without the data is a mistake to fix, not a reason to fall back.
-    ``reason`` is a one-line account of why the data could not be had.
-    """
+    """A dataset is on none of the places looked in and could not be downloaded: the only case a
+    stand-in may replace. ``reason`` is a one-line account of why the data could not be had."""
 
     def __init__(self, message: str, reason: str = ""):
         super().__init__(message)
@@ -88,189 +64,169 @@ class Dataset:
 
 
 def cache_dir() -> Path:
-    """Where downloads are kept: ``$HWLIB_CACHE`` or ``~/.cache/hwlib``."""
+    """Where every download is kept: ``$HWLIB_CACHE`` or ``~/.cache/hwlib``."""
     return Path(os.environ.get("HWLIB_CACHE") or Path.home() / ".cache" / "hwlib")
 
 
-def keras_cache_dir() -> Path:
-    """Keras's own dataset cache (``$KERAS_HOME/datasets`` or ``~/.keras/datasets``)."""
-    return Path(os.environ.get("KERAS_HOME") or Path.home() / ".keras") / "datasets"
-
-
-def read_idx_gz(path: Path) -> np.ndarray:
-    """Read one gzip-compressed IDX file (the MNIST format) into a uint8 array."""
-    try:
-        with gzip.open(path, "rb") as fh:
-            raw = fh.read()
-    except (OSError, EOFError, zlib.error) as exc:
-        raise DataError(
-            f"{path} is not a readable gzip file ({exc}). It is truncated or corrupt: "
-            f"delete it and fetch it again."
-        ) from exc
-    return parse_idx(raw, path)
-
-
-def parse_idx(raw: bytes, path: Path | str = "<bytes>") -> np.ndarray:
-    """Decode IDX bytes (unsigned-byte data only) and check the header against the payload."""
-    if len(raw) < 4:
-        raise DataError(f"{path} is too short to be an IDX file: delete it and fetch it again.")
-    zero, dtype_code, ndim = struct.unpack(">HBB", raw[:4])
-    if zero != 0 or dtype_code != 0x08 or not 1 <= ndim <= 4:
-        raise DataError(
-            f"{path} does not start with an unsigned-byte IDX header "
-            f"(got {raw[:4].hex()}): it is not a Fashion-MNIST/MNIST file. Replace it."
-        )
-    header = 4 + 4 * ndim
-    dims = struct.unpack(f">{ndim}I", raw[4:header])
-    expected = int(np.prod(dims))
-    if len(raw) - header != expected:
-        raise DataError(
-            f"{path} declares shape {dims} ({expected:,} values) but holds "
-            f"{len(raw) - header:,}: the file is truncated or corrupt. Delete it and fetch it again."
-        )
-    return np.frombuffer(raw, dtype=np.uint8, offset=header).reshape(dims)
-
-
-def sha256_of_gz(path: Path) -> str:
-    """SHA-256 of a gzip file's decompressed content."""
-    digest = hashlib.sha256()
-    with gzip.open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
-def file_hash(path: Path, algorithm: str = "sha256") -> str:
-    """Hex digest of a file's bytes (``algorithm`` as named by :mod:`hashlib`)."""
+def file_hash(path: Path, algorithm: str = "sha256", unpacked: bool = False) -> str:
+    """Hex digest of a file's bytes, or with ``unpacked`` of its gzip-decompressed content."""
     digest = hashlib.new(algorithm)
-    with open(path, "rb") as fh:
+    with (gzip.open if unpacked else open)(path, "rb") as fh:
         for block in iter(lambda: fh.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()
 
 
-def download(urls: tuple[str, ...], name: str, sha256: str, target_dir: Path,
-             digest=sha256_of_gz) -> Path:
-    """Download ``name`` from the first mirror that answers, verify it, then move it into place.
+# --------------------------------------------------------------------------- the recipe
 
-    ``digest(path)`` computes the checksum compared with ``sha256`` (by default
-    the SHA-256 of the decompressed gzip payload; pass e.g.
-    ``lambda p: file_hash(p, "md5")`` for a publisher's MD5 of the raw file).
-    The file is written to a temporary name beside the target and renamed only
-    after its checksum matched, so an interrupted or corrupt download is never
-    left in the cache.
-    """
-    target_dir.mkdir(parents=True, exist_ok=True)
-    target = target_dir / name
-    failures = []
-    for base in urls:
-        url = base + name
-        fd, tmp_name = tempfile.mkstemp(prefix=f".{name}.", dir=target_dir)
+CACHE = "the hwlib download cache"
+
+
+@dataclass
+class Source:
+    """One dataset's recipe. ``places`` are (label, path template) pairs tried in order after
+    ``data_dir``; a template may use ``{file}``, ``{cache}`` (:func:`cache_dir`), ``{keras}``
+    and ``~``, and the place labelled :data:`CACHE` is where downloads go."""
+
+    name: str                            # as printed, e.g. "Fashion-MNIST"
+    checksums: dict[str, str]            # file name -> pinned hex digest, in reading order
+    urls: tuple[str, ...]                # mirrors: a file's URL is mirror + file name
+    subfolder: str                       # data_dir may hold the files in this subfolder
+    places: tuple[tuple[str, str], ...]
+    read: Callable[..., dict]            # read(source, paths) -> checked x_/y_ arrays
+    classes: tuple[str, ...]
+    standin: Callable[..., Dataset] | None = None  # standin(seed=, reason=) -> labelled stand-in
+    standin_name: str = ""
+    algorithm: str = "sha256"            # hashlib name of the pinned digests
+    unpacked: bool = False               # digests are of the gunzipped content
+    hint: str = ""                       # one more way to get the files, for the error's fix
+    kind: type = Dataset
+
+    @property
+    def files(self) -> tuple[str, ...]:
+        return tuple(self.checksums)
+
+    @property
+    def check(self) -> str:
+        name = {"sha256": "SHA-256", "md5": "MD5"}.get(self.algorithm, self.algorithm)
+        return name + (" of the unpacked data" if self.unpacked else "")
+
+    def listing(self) -> str:
+        files = self.files
+        return files[0] if len(files) == 1 else f"the {len(files)} {self.name} files ({', '.join(files)})"
+
+
+def load(src: Source, data_dir: str | os.PathLike | None = None, download_ok: bool = True) -> Dataset:
+    """``src``'s data, found on disk or downloaded and verified, read and checked; raises
+    :class:`DataUnavailable` or (a bad file, a ``data_dir`` without it) :class:`DataError`."""
+    label, paths = _find(src, data_dir, download_ok)
+    arrays = src.read(src, paths)
+    real = all(file_hash(p, src.algorithm, src.unpacked) == digest
+               for p, digest in zip(paths, src.checksums.values()))
+    what = (f"real {src.name} ({src.check} matches the pinned value)" if real
+            else f"{src.name}-format data whose {src.check} differs from the pinned value")
+    sizes = " / ".join(f"{len(arrays[f'y_{s}']):,} {name}" for s, name in
+                       (("train", "train"), ("val", "validation"), ("test", "test")) if f"y_{s}" in arrays)
+    where = paths[0] if len(paths) == 1 else paths[0].parent
+    return src.kind(**arrays, class_names=src.classes, real=real,
+                    provenance=f"{what}, {sizes} images, from {label} ({where})",
+                    sources={"path": str(where), "found_in": label})
+
+
+def load_or_standin(src: Source, data_dir=None, allow_standin: bool = True, download_ok: bool = True,
+                    seed: int = 0) -> Dataset:
+    """:func:`load`, or ``src``'s labelled stand-in when the data are unavailable and it is allowed."""
+    return real_or_standin(lambda: load(src, data_dir, download_ok), src.name, allow_standin,
+                           lambda reason: src.standin(seed=seed, reason=reason), src.standin_name,
+                           stacklevel=4)  # the warning points at the notebook's call
+
+
+def real_or_standin(load_real, name: str, allow_standin: bool, make_standin, standin_name: str, stacklevel=3):
+    """``load_real()``; when it raises :class:`DataUnavailable`, ``make_standin(reason)`` if
+    ``allow_standin``, else the error, saying this run needs the real ``name``. Other errors propagate."""
+    try:
+        return load_real()
+    except DataUnavailable as exc:
+        if not allow_standin:
+            raise DataUnavailable(
+                f"{exc}\nThis run needs the real {name} (allow_standin is False, as in the full "
+                f"profile); run with allow_standin=True (the quick profile) to use {standin_name} "
+                "instead.", exc.reason,
+            ) from exc
+        warnings.warn(f"using {standin_name} instead of {name}: {exc.reason}", stacklevel=stacklevel)
+        return make_standin(exc.reason)
+
+
+def _find(src: Source, data_dir, download_ok: bool) -> tuple[str, list[Path]]:
+    """Where ``src``'s files are: (label, paths), downloading them into the cache if need be."""
+    explicit = data_dir or os.environ.get("HWLIB_DATA")
+    if explicit:
+        root = Path(explicit).expanduser()
+        for folder in (root, root / src.subfolder):
+            if all((folder / name).is_file() for name in src.files):
+                return "the given directory", [folder / name for name in src.files]
+        origin = "data_dir" if data_dir else "HWLIB_DATA"
+        raise DataError(
+            f"{origin}={str(explicit)!r} does not hold {src.listing()}, neither directly nor in a "
+            f"{src.subfolder}/ subfolder. Put {'it' if len(src.files) == 1 else 'them'} there (from "
+            f"{src.urls[0]}), or leave {origin} empty to use {', '.join(l for l, _ in src.places)} "
+            "or a download.")
+    roots = {"cache": cache_dir(), "keras": Path(os.environ.get("KERAS_HOME") or "~/.keras") / "datasets"}
+    places = [(label, [Path(template.format(file=name, **roots)).expanduser() for name in src.files])
+              for label, template in src.places]
+    for label, paths in places:
+        if all(p.is_file() for p in paths):
+            return label, paths
+    target = dict(places)[CACHE]
+    failures = ["download disabled"] if not download_ok else []
+    for path, digest in zip(target, src.checksums.values()):
+        if not failures and not path.is_file():
+            failures = _download(src, path, digest)
+    if not failures:
+        return "a verified download", target
+    one = len(src.files) == 1
+    get = (f"{src.urls[0]}{src.files[0]} ({src.check} {next(iter(src.checksums.values()))})" if one
+           else f"{', '.join(src.files)} from {src.urls[0]}")
+    fix = (f"run once with network access (downloads are verified and kept in {target[0].parent}), or "
+           f"download {get} on a machine with internet access and put {'it' if one else 'them'} in "
+           f"{target[0].parent} or in a directory passed as data_dir (or set HWLIB_DATA)"
+           + (f"; or {src.hint}" if src.hint else "") + ".")
+    looked = [f"{label}: {paths[0] if one else paths[0].parent}" for label, paths in places]
+    reason = f"{src.listing()} {'is' if one else 'are'} not on this machine and " + (
+        f"could not be downloaded ({'; '.join(failures)})" if download_ok else "downloading was disabled")
+    raise DataUnavailable(not_found_message(f"{src.name} ({', '.join(src.files)})", looked,
+                                             "; ".join(failures), fix), reason)
+
+
+def _download(src: Source, path: Path, digest: str) -> list[str]:
+    """Fetch ``path.name`` from the first mirror that answers into a temporary file beside ``path``
+    and rename it only once its checksum matched. Returns why each mirror failed (nothing on
+    success); a file whose checksum differs is an error, not a reason to fall back."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    failures, mismatches = [], []
+    for base in src.urls:
+        url = base + path.name
+        fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
         tmp = Path(tmp_name)
         try:
             with os.fdopen(fd, "wb") as out, urllib.request.urlopen(url, timeout=30) as resp:
                 shutil.copyfileobj(resp, out)
-            got = digest(tmp)
-            if got != sha256:
-                failures.append(f"{url}: checksum {got[:12]}… differs from {sha256[:12]}…")
-                continue
-            results.publish(tmp, target)
-            return target
+            got = file_hash(tmp, src.algorithm, src.unpacked)
+            if got == digest:
+                results.publish(tmp, path)
+                return []
+            mismatches.append(f"{url}: {src.check} {got[:12]}… differs from the pinned {digest[:12]}…")
         except (urllib.error.URLError, OSError, EOFError, zlib.error) as exc:
             failures.append(f"{url}: {exc}")
         finally:
             tmp.unlink(missing_ok=True)
-    raise DataError(f"could not download {name}:\n  " + "\n  ".join(failures))
-
-
-def _complete(directory: Path, names) -> bool:
-    return all((directory / n).is_file() for n in names)
-
-
-def find_files(names, candidates: list[tuple[str, Path]]) -> tuple[str, Path] | None:
-    """The first candidate directory that holds all ``names``."""
-    for label, directory in candidates:
-        if _complete(directory, names):
-            return label, directory
-    return None
-
-
-def given_places(data_dir: str | os.PathLike | None, subfolder: str) -> list[tuple[str, Path]]:
-    """``data_dir`` (else ``$HWLIB_DATA``) and its ``subfolder``, when one of them is set."""
-    explicit = data_dir or os.environ.get("HWLIB_DATA")
-    if not explicit:
-        return []
-    root = Path(explicit).expanduser()
-    return [("the given directory", root), ("the given directory", root / subfolder)]
-
-
-def fashion_mnist_candidates(data_dir: str | os.PathLike | None = None) -> list[tuple[str, Path]]:
-    """Where Fashion-MNIST is looked for, in order."""
-    return given_places(data_dir, "fashion-mnist") + [
-        ("Debian package dataset-fashion-mnist", FASHION_DEBIAN_DIR),
-        ("the Keras cache", keras_cache_dir() / "fashion-mnist"),
-        ("the hwlib download cache", cache_dir() / "fashion-mnist"),
-    ]
-
-
-def load_fashion_mnist(data_dir: str | os.PathLike | None = None, download_ok: bool = True) -> Dataset:
-    """Real Fashion-MNIST (60,000 train / 10,000 test, 28x28 uint8, labels 0-9).
-
-    Looks in ``data_dir`` or ``$HWLIB_DATA``, the Debian package, the Keras
-    cache and hwlib's cache, then downloads into hwlib's cache.
-    """
-    names = list(FASHION_FILES)
-    candidates = fashion_mnist_candidates(data_dir)
-    explicit = data_dir or os.environ.get("HWLIB_DATA")
-    if explicit and find_files(names, candidates[:2]) is None:
-        origin = "data_dir" if data_dir else "HWLIB_DATA"
+    if mismatches:
         raise DataError(
-            f"{origin}={str(explicit)!r} does not hold the Fashion-MNIST files "
-            f"({', '.join(names)}), neither directly nor in a fashion-mnist/ subfolder. "
-            f"Put them there, or leave {origin} empty to use the Debian package, the Keras cache "
-            "or a download."
-        )
-    found = find_files(names, candidates)
-    if found is None:
-        if not download_ok:
-            raise DataError(_not_found_message(candidates, "download disabled"))
-        target = cache_dir() / "fashion-mnist"
-        try:
-            for name, digest in FASHION_FILES.items():
-                if not (target / name).is_file():
-                    download(FASHION_URLS, name, digest, target)
-        except DataError as exc:
-            raise DataError(_not_found_message(candidates, str(exc))) from exc
-        found = ("a verified download", target)
-    label, directory = found
-    arrays = {name: read_idx_gz(directory / name) for name in names}
-    x_train, y_train, x_test, y_test = (arrays[n] for n in names)
-    _check_pairs(directory, x_train, y_train, x_test, y_test, n_classes=len(FASHION_CLASSES))
-    verified = all(sha256_of_gz(directory / n) == d for n, d in FASHION_FILES.items())
-    what = ("real Fashion-MNIST (checksums match the official files)" if verified
-            else "Fashion-MNIST-format files whose checksums differ from the official ones")
-    return Dataset(
-        x_train, y_train, x_test, y_test, FASHION_CLASSES,
-        provenance=(
-            f"{what}, {len(x_train):,} train / {len(x_test):,} test images, "
-            f"from {label} ({directory})"
-        ),
-        real=verified,
-        sources={"directory": str(directory), "found_in": label},
-    )
-
-
-def _check_pairs(directory, x_train, y_train, x_test, y_test, n_classes):
-    for split, x, y in (("train", x_train, y_train), ("test", x_test, y_test)):
-        if x.ndim != 3 or y.ndim != 1:
-            raise DataError(f"{directory}: {split} images/labels have shapes {x.shape}/{y.shape}; "
-                            "expected (n, 28, 28) and (n,). The files are mixed up: replace them.")
-        if len(x) != len(y):
-            raise DataError(f"{directory}: {len(x):,} {split} images but {len(y):,} labels: "
-                            "the files do not belong together. Replace them.")
-        if y.size and int(y.max()) >= n_classes:
-            raise DataError(f"{directory}: {split} labels go up to {int(y.max())}, "
-                            f"expected 0-{n_classes - 1}. Replace the label file.")
+            f"{path.name} was downloaded but failed its checksum, so nothing was saved:\n  "
+            + "\n  ".join(mismatches + failures) + f"\nFix: try again later; if it persists, download "
+            f"{src.urls[0]}{path.name} yourself, check that its {src.check} is {digest}, and put it in "
+            f"{path.parent} or in a directory passed as data_dir (or set HWLIB_DATA).")
+    return failures
 
 
 def not_found_message(what: str, places: list[str], reason: str, fix: str) -> str:
@@ -280,11 +236,183 @@ def not_found_message(what: str, places: list[str], reason: str, fix: str) -> st
             f"Looked in:\n{looked}\nFix: {fix}")
 
 
-def _not_found_message(candidates, reason: str) -> str:
-    return not_found_message(
-        "Fashion-MNIST", [f"{label}: {path}" for label, path in candidates], reason,
-        "`sudo apt-get install dataset-fashion-mnist` (Debian/Ubuntu), or put the four *-ubyte.gz "
-        "files in a directory and pass it as data_dir (or set HWLIB_DATA), or run once with network access.")
+def _refetch(src: Source, path: Path) -> str:
+    name = path.name if path.name in src.checksums else src.files[0]
+    return (f"delete {path} and fetch it again from {src.urls[0]}{name} "
+            f"({src.check} {src.checksums[name]}), or let hwlib download it")
+
+
+def _check_split(where, split: str, x: np.ndarray, y: np.ndarray, names: tuple[str, str],
+                 image: tuple[int, ...], n_classes: int, fix: str) -> tuple[np.ndarray, np.ndarray]:
+    """One split's images (uint8, shape (n, *image)) and labels (integers 0..n_classes-1, shape
+    (n,)), checked; labels returned as int64."""
+    if x.dtype != np.uint8 or x.shape[1:] != image:
+        raise DataError(f"{where}: {names[0]} is {x.dtype} of shape {x.shape}; expected uint8 images "
+                        f"of shape (n, {', '.join(map(str, image))}). {fix}.")
+    if y.ndim != 1 or not np.issubdtype(y.dtype, np.integer):
+        raise DataError(f"{where}: {names[1]} is {y.dtype} of shape {y.shape}; expected integer "
+                        f"labels of shape (n,). {fix}.")
+    if len(x) != len(y):
+        raise DataError(f"{where}: {len(x):,} {split} images but {len(y):,} labels. {fix}.")
+    if y.size and (int(y.min()) < 0 or int(y.max()) >= n_classes):
+        raise DataError(f"{where}: {names[1]} holds labels {int(y.min())}..{int(y.max())}, "
+                        f"expected 0-{n_classes - 1}. {fix}.")
+    return x, y.astype(np.int64)
+
+
+# --------------------------------------------------------------------------- readers
+
+
+def read_idx_gz(path: Path, fix: str = "delete it and fetch it again") -> np.ndarray:
+    """One gzip-compressed IDX file (the MNIST format, unsigned bytes) as a uint8 array,
+    its header checked against its payload."""
+    try:
+        with gzip.open(path, "rb") as fh:
+            raw = fh.read()
+    except (OSError, EOFError, zlib.error) as exc:
+        raise DataError(f"{path} is not a readable gzip file ({exc}). It is truncated or corrupt: "
+                        f"{fix}.") from exc
+    if len(raw) < 4 or len(raw) < 4 + 4 * raw[3]:
+        raise DataError(f"{path} is too short to be an IDX file: {fix}.")
+    zero, dtype_code, ndim = struct.unpack(">HBB", raw[:4])
+    if zero != 0 or dtype_code != 0x08 or not 1 <= ndim <= 4:
+        raise DataError(f"{path} does not start with an unsigned-byte IDX header (got {raw[:4].hex()}): "
+                        f"it is not a Fashion-MNIST/MNIST file. Replace it: {fix}.")
+    header = 4 + 4 * ndim
+    dims = struct.unpack(f">{ndim}I", raw[4:header])
+    if len(raw) - header != int(np.prod(dims)):
+        raise DataError(f"{path} declares shape {dims} ({int(np.prod(dims)):,} values) but holds "
+                        f"{len(raw) - header:,}: the file is truncated or corrupt. {fix}.")
+    return np.frombuffer(raw, dtype=np.uint8, offset=header).reshape(dims)
+
+
+def _read_idx_pairs(src: Source, paths: list[Path]) -> dict:
+    """Fashion-MNIST's four IDX files: train images, train labels, test images, test labels."""
+    x_train, y_train, x_test, y_test = (read_idx_gz(p, _refetch(src, p)) for p in paths)
+    out = {}
+    for split, x, y, (px, py) in (("train", x_train, y_train, paths[:2]),
+                                  ("test", x_test, y_test, paths[2:])):
+        out[f"x_{split}"], out[f"y_{split}"] = _check_split(
+            px.parent, split, x, y, (px.name, py.name), (28, 28), len(src.classes), _refetch(src, py))
+    return out
+
+
+def npz_reader(x_key: str, y_key: str, splits: tuple[str, ...], image: tuple[int, ...], column: bool = False):
+    """A reader of a ``.npz`` archive holding ``x_key.format(split)`` images and ``y_key`` labels
+    per split (with ``column``, labels of shape (n, 1) are accepted and flattened)."""
+
+    def read(src: Source, paths: list[Path]) -> dict:
+        path = paths[0]
+        fix = _refetch(src, path)
+        keys = [key.format(s) for s in splits for key in (x_key, y_key)]
+        try:
+            with open(path, "rb") as fh:
+                archive = np.load(fh, allow_pickle=False)
+                if not isinstance(archive, np.lib.npyio.NpzFile):
+                    raise DataError(f"{path} holds a single array, not the .npz archive of {src.name} "
+                                    f"({', '.join(keys)}): {fix}.")
+                with archive:
+                    missing = [k for k in keys if k not in archive.files]
+                    if missing:
+                        raise DataError(f"{path} lacks the array(s) {', '.join(missing)} (it holds "
+                                        f"{', '.join(archive.files) or 'nothing'}): it is not the {src.name} "
+                                        f"file. {fix}.")
+                    arrays = {k: archive[k] for k in keys}
+        except DataError:
+            raise
+        except (zipfile.BadZipFile, OSError, ValueError, EOFError, KeyError, zlib.error) as exc:
+            raise DataError(f"{path} is not a readable .npz file ({type(exc).__name__}: {exc}). "
+                            f"It is truncated or corrupt: {fix}.") from exc
+        out = {}
+        for s in splits:
+            x, y = arrays[x_key.format(s)], arrays[y_key.format(s)]
+            y = y.reshape(-1) if column and y.ndim == 2 and y.shape[1:] == (1,) else y
+            out[f"x_{s}"], out[f"y_{s}"] = _check_split(path, s, x, y, (x_key.format(s), y_key.format(s)),
+                                                         image, len(src.classes), fix)
+        return out
+
+    return read
+
+
+CIFAR_MEMBERS = tuple(f"cifar-10-batches-py/data_batch_{i}" for i in range(1, 6)) + (
+    "cifar-10-batches-py/test_batch",)
+
+
+class _ArraysOnly(pickle.Unpickler):
+    """Unpickles a CIFAR batch while refusing every global except NumPy's array rebuilders."""
+
+    ALLOWED = {("numpy.core.multiarray", "_reconstruct"), ("numpy._core.multiarray", "_reconstruct"),
+               ("numpy", "ndarray"), ("numpy", "dtype"), ("_codecs", "encode")}
+
+    def find_class(self, module, name):
+        if (module, name) not in self.ALLOWED:
+            raise pickle.UnpicklingError(f"global {module}.{name} is not allowed in a CIFAR batch")
+        return super().find_class(module, name)
+
+
+def _read_cifar(src: Source, paths: list[Path]) -> dict:
+    """The CIFAR-10 python archive: five training batches and a test batch, channels last."""
+    path = paths[0]
+    fix = _refetch(src, path)
+    images, labels = [], []
+    try:
+        with tarfile.open(path, "r:gz") as archive:
+            missing = [m for m in CIFAR_MEMBERS if m not in set(archive.getnames())]
+            if missing:
+                raise DataError(f"{path} lacks {', '.join(missing)}: it is not the CIFAR-10 python archive. "
+                                f"{fix}.")
+            for member in CIFAR_MEMBERS:
+                fh = archive.extractfile(member)
+                batch = _ArraysOnly(fh, encoding="bytes").load() if fh else None
+                if not isinstance(batch, dict) or b"data" not in batch or b"labels" not in batch:
+                    raise DataError(f"{path}: {member} is not a CIFAR batch (no data/labels). {fix}.")
+                x, y = np.asarray(batch[b"data"]), np.asarray(batch[b"labels"])
+                if x.ndim != 2 or x.shape[1] != 3 * 32 * 32:
+                    raise DataError(f"{path}: {member} holds data of shape {x.shape}; expected (n, 3072). "
+                                    f"{fix}.")
+                x, y = _check_split(path, member, x.reshape(-1, 3, 32, 32).transpose(0, 2, 3, 1), y,
+                                    (f"{member} data", f"{member} labels"), (32, 32, 3), 10, fix)
+                images.append(x)
+                labels.append(y)
+    except DataError:
+        raise
+    except (tarfile.TarError, OSError, EOFError, zlib.error, pickle.UnpicklingError, ValueError,
+            TypeError, AttributeError) as exc:
+        raise DataError(f"{path} is not a readable CIFAR-10 archive ({type(exc).__name__}: {exc}). "
+                        f"It is truncated or corrupt: {fix}.") from exc
+    return {"x_train": np.concatenate(images[:-1]), "y_train": np.concatenate(labels[:-1]),
+            "x_test": images[-1], "y_test": labels[-1]}
+
+
+# --------------------------------------------------------------------------- Fashion-MNIST
+
+FASHION_CLASSES = ("T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
+                   "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot")
+
+FASHION_MNIST = Source(
+    name="Fashion-MNIST",
+    # SHA-256 of the *decompressed* IDX payloads: the same for every mirror, whatever gzip settings it used.
+    checksums={
+        "train-images-idx3-ubyte.gz": "c59f468a2f672dc815687fe0f83887768d799fd8a3f3276145d20f83aa44d888",
+        "train-labels-idx1-ubyte.gz": "bad3541b69d912435c50bb6ba87bec294ff4f6a2e1246121d8633921760443d9",
+        "t10k-images-idx3-ubyte.gz": "5b4141f0afbad91edebe8549f8fcffe087ea10ca49f1dbef5c9a5cd8815ce37b",
+        "t10k-labels-idx1-ubyte.gz": "0402a96d92fd2663957122ceb108a494c5af83dab82d92729df917d7dec38c34",
+    },
+    unpacked=True,
+    urls=("https://storage.googleapis.com/tensorflow/tf-keras-datasets/",
+          "http://fashion-mnist.s3-website.eu-central-1.amazonaws.com/"),
+    subfolder="fashion-mnist",
+    places=(("the Debian package dataset-fashion-mnist", "/usr/share/datasets/fashion-mnist/{file}"),
+            ("the Keras cache", "{keras}/fashion-mnist/{file}"),
+            (CACHE, "{cache}/fashion-mnist/{file}")),
+    read=_read_idx_pairs, classes=FASHION_CLASSES,  # no stand-in: it is the others' stand-in
+    hint="`sudo apt-get install dataset-fashion-mnist` (Debian/Ubuntu)",
+)
+
+
+def load_fashion_mnist(data_dir: str | os.PathLike | None = None, download_ok: bool = True) -> Dataset:
+    """Real Fashion-MNIST (60,000 train / 10,000 test, 28x28 uint8, labels 0-9)."""
+    return load(FASHION_MNIST, data_dir, download_ok)
 
 
 def to_model_input(x: np.ndarray) -> np.ndarray:
@@ -303,117 +431,23 @@ def stratified_subset(x: np.ndarray, y: np.ndarray, size: int, seed: int) -> tup
     return x[idx], y[idx]
 
 
-# --------------------------------------------------------------------------- MNIST
+# --------------------------------------------------------------------------- scikit-learn digits, MNIST
 
 
-def mnist_candidates(data_dir: str | os.PathLike | None = None) -> list[tuple[str, Path]]:
-    """Where ``mnist.npz`` is looked for, in order."""
-    return given_places(data_dir, "mnist") + [
-        ("the Keras cache", keras_cache_dir()),
-        ("the hwlib download cache", cache_dir()),
-    ]
+def digits(seed: int = 0, test_fraction: float = 0.2) -> Dataset:
+    """scikit-learn's bundled handwritten digits, pixels scaled to [0, 1], stratified train/test split."""
+    import sklearn
+    from sklearn.datasets import load_digits
+    from sklearn.model_selection import train_test_split
 
-
-def read_mnist_npz(path: Path) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """``x_train, y_train, x_test, y_test`` of a Keras-format ``mnist.npz``, checked.
-
-    The archive must hold the four arrays; images must be uint8 of shape
-    (n, 28, 28), labels integers 0-9 of shape (n,), one label per image.
-    """
-    path = Path(path)
-    try:
-        with open(path, "rb") as fh:
-            archive = np.load(fh, allow_pickle=False)
-            if not isinstance(archive, np.lib.npyio.NpzFile):
-                raise DataError(f"{path} holds a single array, not the .npz archive of MNIST "
-                                f"({', '.join(MNIST_KEYS)}): replace it with the Keras mnist.npz.")
-            with archive:
-                missing = [k for k in MNIST_KEYS if k not in archive.files]
-                if missing:
-                    raise DataError(
-                        f"{path} lacks the array(s) {', '.join(missing)} (it holds "
-                        f"{', '.join(archive.files) or 'nothing'}): it is not the Keras mnist.npz. "
-                        "Replace it with the file from " + MNIST_URLS[0] + MNIST_FILE + "."
-                    )
-                arrays = tuple(archive[k] for k in MNIST_KEYS)
-    except DataError:
-        raise
-    except (OSError, EOFError, ValueError, zipfile.BadZipFile, zlib.error) as exc:
-        raise DataError(
-            f"{path} is not a readable .npz archive ({type(exc).__name__}: {exc}). It is truncated "
-            "or corrupt: delete it and fetch it again."
-        ) from exc
-    _check_mnist_arrays(path, *arrays)
-    return arrays
-
-
-def _check_mnist_arrays(path, x_train, y_train, x_test, y_test) -> None:
-    fix = "Replace the file with the Keras mnist.npz."
-    for split, x, y in (("train", x_train, y_train), ("test", x_test, y_test)):
-        if x.ndim != 3 or x.shape[1:] != (28, 28) or x.dtype != np.uint8:
-            raise DataError(f"{path}: x_{split} is {x.dtype} of shape {x.shape}; expected uint8 "
-                            f"images of shape (n, 28, 28). {fix}")
-        if y.ndim != 1 or not np.issubdtype(y.dtype, np.integer):
-            raise DataError(f"{path}: y_{split} is {y.dtype} of shape {y.shape}; expected integer "
-                            f"labels of shape (n,). {fix}")
-        if len(x) != len(y):
-            raise DataError(f"{path}: {len(x):,} {split} images but {len(y):,} labels. {fix}")
-        if y.size and (int(y.min()) < 0 or int(y.max()) > 9):
-            raise DataError(f"{path}: y_{split} holds labels {int(y.min())}..{int(y.max())}, "
-                            f"expected 0-9. {fix}")
-
-
-def load_mnist(data_dir: str | os.PathLike | None = None, download_ok: bool = True) -> Dataset:
-    """Real MNIST (60,000 train / 10,000 test, 28x28 uint8, labels 0-9) from the Keras ``mnist.npz``.
-
-    Looks in ``data_dir`` or ``$HWLIB_DATA`` (where the file must then be), the
-    Keras cache and hwlib's cache, then downloads into hwlib's cache, verified
-    by the SHA-256 Keras pins.  Raises :class:`DataUnavailable` when the file
-    is nowhere and cannot be downloaded, :class:`DataError` when it is bad.
-    """
-    candidates = mnist_candidates(data_dir)
-    explicit = data_dir or os.environ.get("HWLIB_DATA")
-    if explicit and find_files([MNIST_FILE], candidates[:2]) is None:
-        origin = "data_dir" if data_dir else "HWLIB_DATA"
-        raise DataError(
-            f"{origin}={str(explicit)!r} does not hold {MNIST_FILE}, neither directly nor in an "
-            f"mnist/ subfolder. Put it there, or leave {origin} empty to use the Keras cache or a "
-            "download."
-        )
-    found = find_files([MNIST_FILE], candidates)
-    if found is None:
-        if not download_ok:
-            raise DataUnavailable(_mnist_not_found(candidates, "download disabled"),
-                                  f"{MNIST_FILE} is not on this machine and downloading was disabled")
-        try:
-            download(MNIST_URLS, MNIST_FILE, MNIST_SHA256, cache_dir(), digest=file_hash)
-        except DataError as exc:
-            failures = "; ".join(line.strip() for line in str(exc).splitlines()[1:]) or str(exc)
-            raise DataUnavailable(_mnist_not_found(candidates, str(exc)),
-                                  f"{MNIST_FILE} is not on this machine and could not be downloaded "
-                                  f"({failures})") from exc
-        found = ("a verified download", cache_dir())
-    label, directory = found
-    path = directory / MNIST_FILE
-    x_train, y_train, x_test, y_test = read_mnist_npz(path)
-    verified = file_hash(path) == MNIST_SHA256
-    what = ("real MNIST (SHA-256 matches the Keras mnist.npz)" if verified
-            else "an MNIST-format mnist.npz whose SHA-256 differs from the Keras file")
-    return Dataset(
-        x_train, y_train.astype(np.int64), x_test, y_test.astype(np.int64), MNIST_CLASSES,
-        provenance=(f"{what}, {len(x_train):,} train / {len(x_test):,} test images, "
-                    f"from {label} ({path})"),
-        real=verified,
-        sources={"file": str(path), "found_in": label},
-    )
-
-
-def _mnist_not_found(candidates, reason: str) -> str:
-    return not_found_message(
-        f"MNIST ({MNIST_FILE})", [f"{label}: {path / MNIST_FILE}" for label, path in candidates], reason,
-        f"run once with network access (it is then cached in {cache_dir()}), or copy "
-        f"{MNIST_URLS[0]}{MNIST_FILE} (SHA-256 {MNIST_SHA256}) into ~/.keras/datasets/ or into "
-        "a directory passed as data_dir (or set HWLIB_DATA).")
+    bundled = load_digits()
+    x = (bundled.data / 16.0).astype("float32")
+    x_train, x_test, y_train, y_test = train_test_split(x, bundled.target, test_size=test_fraction,
+                                                        stratify=bundled.target, random_state=seed)
+    return Dataset(x_train, y_train, x_test, y_test, tuple(str(d) for d in range(10)), (
+        f"real handwritten digits (UCI optical recognition of handwritten digits), {len(x):,} 8x8 images "
+        f"as shipped in scikit-learn {sklearn.__version__} (sklearn.datasets.load_digits); stratified "
+        f"split {len(x_train):,} train / {len(x_test):,} test, seed {seed}"))
 
 
 def mnist_layout(images: np.ndarray, max_value: float, box: int = 20, size: int = 28) -> np.ndarray:
@@ -445,183 +479,43 @@ def digits_standin(seed: int = 0, test_size: float = 0.25, reason: str = "") -> 
     from sklearn.datasets import load_digits
     from sklearn.model_selection import train_test_split
 
-    digits = load_digits()
-    images = mnist_layout(digits.images, max_value=16)
-    labels = digits.target.astype(np.int64)
+    bundled = load_digits()
+    images = mnist_layout(bundled.images, max_value=16)
+    labels = bundled.target.astype(np.int64)
     train_idx, test_idx = train_test_split(np.arange(len(labels)), test_size=test_size,
                                            stratify=labels, random_state=seed)
     train_idx, test_idx = np.sort(train_idx), np.sort(test_idx)
-    why = f"{reason}. " if reason else ""
     return Dataset(
-        images[train_idx], labels[train_idx], images[test_idx], labels[test_idx], MNIST_CLASSES,
+        images[train_idx], labels[train_idx], images[test_idx], labels[test_idx], MNIST.classes,
         provenance=(
-            f"STAND-IN, NOT MNIST: {why}Instead: scikit-learn's {len(labels):,} real handwritten "
-            "digits (8x8, intensities 0-16, UCI optdigits) scaled to a 20x20 box and centred in "
-            f"28x28 as in MNIST, split {len(train_idx):,} train / {len(test_idx):,} test "
-            f"(stratified by digit, seed {seed})"
-        ),
-        real=False,
-        sources={"standin": "sklearn.datasets.load_digits", "reason": reason},
+            f"STAND-IN, NOT MNIST: {reason + '. ' if reason else ''}Instead: scikit-learn's "
+            f"{len(labels):,} real handwritten digits (8x8, intensities 0-16, UCI optdigits) scaled to a "
+            f"20x20 box and centred in 28x28 as in MNIST, split {len(train_idx):,} train / {len(test_idx):,} test "
+            f"(stratified by digit, seed {seed})"),
+        real=False, sources={"standin": "sklearn.datasets.load_digits", "reason": reason},
     )
+
+
+MNIST = Source(
+    name="MNIST",
+    # SHA-256 of the whole Keras file, as pinned in keras.datasets.mnist.load_data.
+    checksums={"mnist.npz": "731c5ac602752760c8e48fbffcf8c3b850d9dc2a2aedcf2cc48468fc17b673d1"},
+    urls=("https://storage.googleapis.com/tensorflow/tf-keras-datasets/",),
+    subfolder="mnist",
+    places=(("the Keras cache", "{keras}/{file}"), (CACHE, "{cache}/{file}")),
+    read=npz_reader("x_{}", "y_{}", ("train", "test"), (28, 28)),
+    classes=tuple("0123456789"), standin=digits_standin, standin_name="the digits stand-in",
+)
 
 
 def mnist_or_standin(data_dir: str | os.PathLike | None = None, allow_standin: bool = True,
-                      download_ok: bool = True, seed: int = 0) -> Dataset:
+                     download_ok: bool = True, seed: int = 0) -> Dataset:
     """Real MNIST when it can be had; when it cannot, the digits stand-in (if allowed), whose
-    provenance and ``sources["reason"]`` say why.
-
-    Only unavailability falls back: a corrupt file or an explicit ``data_dir``
-    without the file raises :class:`DataError` either way.
-    """
-    return real_or_standin(lambda: load_mnist(data_dir, download_ok), "MNIST", allow_standin,
-                           lambda reason: digits_standin(seed=seed, reason=reason), "the digits stand-in")
-
-
-def real_or_standin(load_real, name: str, allow_standin: bool, make_standin, standin_name: str):
-    """``load_real()``; when it raises :class:`DataUnavailable`, ``make_standin(reason)`` if
-    ``allow_standin``, else the error, saying this run needs the real ``name``.
-
-    Every other error (a corrupt file, an explicit folder without the data) propagates.
-    """
-    try:
-        return load_real()
-    except DataUnavailable as exc:
-        if not allow_standin:
-            raise DataUnavailable(
-                f"{exc}\nThis run needs the real {name} (allow_standin is False, as in the full "
-                f"profile); run with allow_standin=True (the quick profile) to use {standin_name} "
-                "instead.", exc.reason,
-            ) from exc
-        warnings.warn(f"using {standin_name} instead of {name}: {exc.reason}", stacklevel=3)
-        return make_standin(exc.reason)
+    provenance and ``sources["reason"]`` say why."""
+    return load_or_standin(MNIST, data_dir, allow_standin, download_ok, seed)
 
 
 # --------------------------------------------------------------------------- CIFAR-10
-
-CIFAR_CLASSES = ("airplane", "automobile", "bird", "cat", "deer",
-                 "dog", "frog", "horse", "ship", "truck")
-CIFAR_FILE = "cifar-10-python.tar.gz"
-CIFAR_URLS = ("https://www.cs.toronto.edu/~kriz/",)
-# SHA-256 of the archive, as pinned in keras/src/datasets/cifar10.py (keras.datasets.cifar10).
-CIFAR_SHA256 = "6d958be074577803d12ecdefd02955f39262c83c16fe9348329d7fe0b5c001ce"
-CIFAR_MEMBERS = tuple(f"cifar-10-batches-py/data_batch_{i}" for i in range(1, 6)) + (
-    "cifar-10-batches-py/test_batch",)
-# Keras keeps the same archive as ~/.keras/datasets/cifar-10-batches-py.tar.gz.
-CIFAR_KERAS_NAME = "cifar-10-batches-py.tar.gz"
-
-
-class _ArrayUnpickler:
-    """Unpickles a CIFAR batch while refusing every global except NumPy's array rebuilders."""
-
-    ALLOWED = {("numpy.core.multiarray", "_reconstruct"), ("numpy._core.multiarray", "_reconstruct"),
-               ("numpy", "ndarray"), ("numpy", "dtype"), ("_codecs", "encode")}
-
-    @classmethod
-    def load(cls, fh):
-        import pickle
-
-        class Restricted(pickle.Unpickler):
-            def find_class(self, module, name):
-                if (module, name) not in cls.ALLOWED:
-                    raise pickle.UnpicklingError(f"global {module}.{name} is not allowed in a CIFAR batch")
-                return super().find_class(module, name)
-
-        return Restricted(fh, encoding="bytes").load()
-
-
-def read_cifar10_archive(path: Path) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """``x_train, y_train, x_test, y_test`` (uint8 (n, 32, 32, 3), int64 labels) of a
-    ``cifar-10-python.tar.gz``, every batch checked."""
-    import pickle
-    import tarfile
-
-    path = Path(path)
-    fix = (f"delete {path} and fetch it again from {CIFAR_URLS[0]}{CIFAR_FILE} "
-           f"(SHA-256 {CIFAR_SHA256}), or let hwlib download it")
-    batches = {}
-    try:
-        with tarfile.open(path, "r:gz") as archive:
-            names = set(archive.getnames())
-            missing = [m for m in CIFAR_MEMBERS if m not in names]
-            if missing:
-                raise DataError(f"{path} lacks {', '.join(missing)}: it is not the CIFAR-10 python "
-                                f"archive. {fix}.")
-            for member in CIFAR_MEMBERS:
-                fh = archive.extractfile(member)
-                if fh is None:
-                    raise DataError(f"{path}: {member} is not a regular file. {fix}.")
-                batches[member] = _ArrayUnpickler.load(fh)
-    except DataError:
-        raise
-    except (tarfile.TarError, OSError, EOFError, zlib.error, pickle.UnpicklingError, ValueError,
-            TypeError, AttributeError) as exc:
-        raise DataError(f"{path} is not a readable CIFAR-10 archive ({type(exc).__name__}: {exc}). "
-                        f"It is truncated or corrupt: {fix}.") from exc
-    images, labels = [], []
-    for member, batch in batches.items():
-        if not isinstance(batch, dict) or b"data" not in batch or b"labels" not in batch:
-            raise DataError(f"{path}: {member} is not a CIFAR batch (no data/labels). {fix}.")
-        x, y = np.asarray(batch[b"data"]), np.asarray(batch[b"labels"])
-        if x.dtype != np.uint8 or x.ndim != 2 or x.shape[1] != 3 * 32 * 32 or y.shape != (len(x),):
-            raise DataError(f"{path}: {member} holds data {x.dtype} {x.shape} and labels {y.shape}; "
-                            f"expected uint8 (n, 3072) and (n,). {fix}.")
-        if y.size and (int(y.min()) < 0 or int(y.max()) > 9):
-            raise DataError(f"{path}: {member} has labels {int(y.min())}..{int(y.max())}, expected 0-9. {fix}.")
-        images.append(x.reshape(-1, 3, 32, 32).transpose(0, 2, 3, 1))
-        labels.append(y.astype(np.int64))
-    return (np.concatenate(images[:-1]), np.concatenate(labels[:-1]), images[-1], labels[-1])
-
-
-def cifar10_candidates(data_dir: str | os.PathLike | None = None) -> list[tuple[str, Path, str]]:
-    """Where the CIFAR-10 archive is looked for, in order: (label, directory, file name)."""
-    given = [(label, d, CIFAR_FILE) for label, d in given_places(data_dir, "cifar10")]
-    return given + [
-        ("the Keras cache", keras_cache_dir(), CIFAR_KERAS_NAME),
-        ("the hwlib download cache", cache_dir(), CIFAR_FILE),
-    ]
-
-
-def load_cifar10(data_dir: str | os.PathLike | None = None, download_ok: bool = True) -> Dataset:
-    """Real CIFAR-10 (50,000 train / 10,000 test, 32x32x3 uint8, labels 0-9) from the official
-    python archive, found on disk or downloaded and verified by the SHA-256 Keras pins.
-
-    Raises :class:`DataUnavailable` when the archive is nowhere and cannot be
-    downloaded, :class:`DataError` when it is bad or ``data_dir`` lacks it.
-    """
-    candidates = cifar10_candidates(data_dir)
-    explicit = data_dir or os.environ.get("HWLIB_DATA")
-    if explicit and not any((d / n).is_file() for _, d, n in candidates[:2]):
-        origin = "data_dir" if data_dir else "HWLIB_DATA"
-        raise DataError(
-            f"{origin}={str(explicit)!r} does not hold {CIFAR_FILE}, neither directly nor in a cifar10/ "
-            f"subfolder. Put it there (from {CIFAR_URLS[0]}{CIFAR_FILE}), or leave {origin} empty to use "
-            "the Keras cache, hwlib's cache or a download."
-        )
-    found = next(((label, d / n) for label, d, n in candidates if (d / n).is_file()), None)
-    if found is None:
-        places = [f"{label}: {d / n}" for label, d, n in candidates]
-        fix = (f"download {CIFAR_URLS[0]}{CIFAR_FILE} (SHA-256 {CIFAR_SHA256}) on a machine with "
-               f"internet access and put it in {cache_dir()} or a directory passed as data_dir (or "
-               "HWLIB_DATA); `keras.datasets.cifar10.load_data()` also caches it in ~/.keras/datasets.")
-        if not download_ok:
-            raise DataUnavailable(not_found_message("CIFAR-10", places, "download disabled", fix),
-                                  f"{CIFAR_FILE} is not on this machine and downloading was disabled")
-        try:
-            download(CIFAR_URLS, CIFAR_FILE, CIFAR_SHA256, cache_dir(), digest=file_hash)
-        except DataError as exc:
-            raise DataUnavailable(not_found_message("CIFAR-10", places, str(exc), fix),
-                                  f"{CIFAR_FILE} is not on this machine and could not be downloaded") from exc
-        found = ("a verified download", cache_dir() / CIFAR_FILE)
-    label, path = found
-    x_train, y_train, x_test, y_test = read_cifar10_archive(path)
-    verified = file_hash(path) == CIFAR_SHA256
-    what = ("real CIFAR-10 (SHA-256 matches the official archive)" if verified
-            else "a CIFAR-10-format archive whose SHA-256 differs from the official one")
-    return Dataset(
-        x_train, y_train, x_test, y_test, CIFAR_CLASSES,
-        provenance=f"{what}, {len(x_train):,} train / {len(x_test):,} test images, from {label} ({path})",
-        real=verified, sources={"file": str(path), "found_in": label},
-    )
 
 
 def fashion_as_cifar(images: np.ndarray) -> np.ndarray:
@@ -634,29 +528,143 @@ def fashion_as_cifar(images: np.ndarray) -> np.ndarray:
     return np.repeat(big[..., np.newaxis], 3, axis=-1)
 
 
-def cifar10_standin(reason: str = "", fashion: Dataset | None = None) -> Dataset:
-    """A labelled stand-in for CIFAR-10: real Fashion-MNIST, 32x32, grey copied to RGB."""
+def cifar10_standin(seed: int = 0, reason: str = "", fashion: Dataset | None = None) -> Dataset:
+    """A labelled stand-in for CIFAR-10: real Fashion-MNIST, 32x32, grey copied to RGB (Fashion's own
+    split: ``seed`` is accepted for the common signature and unused)."""
     fashion = fashion or load_fashion_mnist(download_ok=False)
-    why = f"{reason}. " if reason else ""
     return Dataset(
         fashion_as_cifar(fashion.x_train), fashion.y_train.astype(np.int64),
         fashion_as_cifar(fashion.x_test), fashion.y_test.astype(np.int64), fashion.class_names,
-        provenance=(f"STAND-IN, NOT CIFAR-10: {why}Instead: real Fashion-MNIST clothing images "
-                    f"({len(fashion.y_train):,} train / {len(fashion.y_test):,} test, 10 classes), resized "
-                    "from 28x28 to 32x32 and the grey value copied to three channels"),
-        real=False,
-        sources={"standin": "Fashion-MNIST", "reason": reason, "fashion": fashion.provenance},
+        provenance=(f"STAND-IN, NOT CIFAR-10: {reason + '. ' if reason else ''}Instead: real Fashion-MNIST "
+                    f"clothing images ({len(fashion.y_train):,} train / {len(fashion.y_test):,} test, "
+                    "10 classes), resized from 28x28 to 32x32 and the grey value copied to three channels"),
+        real=False, sources={"standin": "Fashion-MNIST", "reason": reason, "fashion": fashion.provenance},
     )
+
+
+CIFAR10 = Source(
+    name="CIFAR-10",
+    # SHA-256 of the archive, as pinned in keras/src/datasets/cifar10.py (keras.datasets.cifar10).
+    checksums={"cifar-10-python.tar.gz": "6d958be074577803d12ecdefd02955f39262c83c16fe9348329d7fe0b5c001ce"},
+    urls=("https://www.cs.toronto.edu/~kriz/",),
+    subfolder="cifar10",
+    # Keras keeps the same archive under another name.
+    places=(("the Keras cache", "{keras}/cifar-10-batches-py.tar.gz"), (CACHE, "{cache}/{file}")),
+    read=_read_cifar,
+    classes=("airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse", "ship", "truck"),
+    standin=cifar10_standin, standin_name="the Fashion-MNIST stand-in",
+    hint="run `keras.datasets.cifar10.load_data()`, which caches it in ~/.keras/datasets",
+)
 
 
 def cifar10_or_standin(data_dir: str | os.PathLike | None = None, allow_standin: bool = True,
                        seed: int = 0, download_ok: bool = True) -> Dataset:
-    """Real CIFAR-10 when it can be had; otherwise the Fashion-MNIST stand-in (if allowed).
+    """Real CIFAR-10 when it can be had; otherwise the Fashion-MNIST stand-in (if allowed)."""
+    return load_or_standin(CIFAR10, data_dir, allow_standin, download_ok, seed)
 
-    Only unavailability falls back: a corrupt archive or an explicit
-    ``data_dir`` without it raises :class:`DataError` either way.  ``seed`` is
-    accepted for the loaders' common signature; the stand-in keeps
-    Fashion-MNIST's own split and needs no draw.
-    """
-    return real_or_standin(lambda: load_cifar10(data_dir, download_ok), "CIFAR-10", allow_standin,
-                           lambda reason: cifar10_standin(reason=reason), "the Fashion-MNIST stand-in")
+
+# --------------------------------------------------------------------------- DermaMNIST
+
+DERMA_CLASSES = ("actinic keratoses and intraepithelial carcinoma", "basal cell carcinoma",
+                 "benign keratosis-like lesions", "dermatofibroma", "melanoma", "melanocytic nevi",
+                 "vascular lesions")
+DERMA_SHORT = ("akiec", "bcc", "bkl", "df", "mel", "nv", "vasc")
+MELANOMA = 4
+SPLITS = ("train", "val", "test")
+# Images per class in the official splits (MedMNIST v2 dermamnist.npz).
+DERMA_COUNTS = {"train": (228, 359, 769, 80, 779, 4693, 99),
+                "val": (33, 52, 110, 12, 111, 671, 14),
+                "test": (66, 103, 220, 23, 223, 1341, 29)}
+# The stand-in: which Fashion-MNIST classes play each DermaMNIST class. Two similar-looking tops
+# share the large class 5 (Fashion's test set has only 1,000 images per class, the test split needs
+# 1,341), and shirt / pullover play melanoma / benign keratosis, so the rare classes are easily
+# confused with the common one, as on the real data.
+STAND_IN_MAP = {0: ("Sandal",), 1: ("Bag",), 2: ("Pullover",), 3: ("Trouser",), 4: ("Shirt",),
+                5: ("T-shirt/top", "Coat"), 6: ("Ankle boot",)}
+
+
+@dataclass
+class DermaData(Dataset):
+    """Train, validation and test splits (uint8 images (n, 28, 28, 3), integer labels 0-6)."""
+
+    x_val: np.ndarray | None = None
+    y_val: np.ndarray | None = None
+    short_names: tuple[str, ...] = DERMA_SHORT
+
+    def split(self, name: str) -> tuple[np.ndarray, np.ndarray]:
+        """``(x, y)`` of "train", "val" or "test"."""
+        if name not in SPLITS:
+            raise ValueError(f"unknown split {name!r}; choose one of {', '.join(SPLITS)}")
+        return getattr(self, f"x_{name}"), getattr(self, f"y_{name}")
+
+    def counts(self):
+        """Images per class and split (a DataFrame), with each class's share of its split in %."""
+        import pandas as pd
+
+        table = pd.DataFrame(
+            {s: np.bincount(self.split(s)[1], minlength=len(self.class_names)) for s in SPLITS},
+            index=pd.Index(self.short_names, name="class"),
+        )
+        table.insert(0, "name", self.class_names)
+        for s in SPLITS:
+            table[f"{s} %"] = (100 * table[s] / table[s].sum()).round(1)
+        table.loc["total"] = ["", *(int(table[s].sum()) for s in SPLITS), 100.0, 100.0, 100.0]
+        return table
+
+
+def dermamnist_standin(seed: int = 42, fashion: Dataset | None = None, reason: str = "") -> DermaData:
+    """DermaMNIST's split sizes and class counts filled with real Fashion-MNIST images (grey copied
+    to RGB) of the classes in :data:`STAND_IN_MAP`, drawn without replacement from ``seed``: train
+    and validation from Fashion's training set (disjoint), test from its test set."""
+    fashion = fashion if fashion is not None else load_fashion_mnist()
+    rng = np.random.default_rng(seed)
+    code = {name: i for i, name in enumerate(fashion.class_names)}
+    parts = {s: [] for s in SPLITS}
+    for label, names in STAND_IN_MAP.items():
+        train, test = (rng.permutation(np.flatnonzero(np.isin(y, [code[n] for n in names])))
+                       for y in (fashion.y_train, fashion.y_test))
+        n_train, n_val, n_test = (DERMA_COUNTS[s][label] for s in SPLITS)
+        if n_train + n_val > len(train) or n_test > len(test):
+            raise DataError(f"Fashion-MNIST holds too few images of {', '.join(names)} for the stand-in: "
+                            f"the loaded copy ({fashion.provenance}) is incomplete.")
+        for s, images, idx in (("train", fashion.x_train, train[:n_train]),
+                               ("val", fashion.x_train, train[n_train:n_train + n_val]),
+                               ("test", fashion.x_test, test[:n_test])):
+            parts[s].append((images[np.sort(idx)], np.full(len(idx), label)))
+    arrays = {}
+    for s in SPLITS:
+        x, y = (np.concatenate(a) for a in zip(*parts[s]))
+        order = rng.permutation(len(y))
+        arrays[s] = (np.repeat(x[order][..., np.newaxis], 3, axis=-1), y[order].astype(np.int64))
+    mapping = "; ".join(f"{DERMA_SHORT[k]} <- {' + '.join(v)}" for k, v in STAND_IN_MAP.items())
+    sizes = " / ".join(f"{len(arrays[s][1]):,}" for s in SPLITS)
+    return DermaData(
+        arrays["train"][0], arrays["train"][1], arrays["test"][0], arrays["test"][1], DERMA_CLASSES,
+        provenance=(f"STAND-IN, not DermaMNIST: {reason + '; ' if reason else ''}real Fashion-MNIST "
+                    f"clothing images relabelled as the 7 DermaMNIST classes ({mapping}), with DermaMNIST's "
+                    f"split sizes {sizes} and class counts, grey copied to RGB, drawn with seed {seed}; its "
+                    "numbers are not DermaMNIST's"),
+        real=False, sources={"fashion": fashion.provenance, "class_map": mapping, "seed": str(seed)},
+        x_val=arrays["val"][0], y_val=arrays["val"][1],
+    )
+
+
+DERMAMNIST = Source(
+    name="DermaMNIST",
+    # medmnist/info.py (MedMNIST v2 and v3): the 28x28 file and the publisher's MD5, the same in both records.
+    checksums={"dermamnist.npz": "0744692d530f8e62ec473284d019b0c7"}, algorithm="md5",
+    urls=("https://zenodo.org/records/10519652/files/", "https://zenodo.org/record/6496656/files/"),
+    subfolder="medmnist",
+    places=((CACHE, "{cache}/medmnist/{file}"), ("MedMNIST's default folder", "~/.medmnist/{file}")),
+    read=npz_reader("{}_images", "{}_labels", SPLITS, (28, 28, 3), column=True),
+    classes=DERMA_CLASSES, kind=DermaData,
+    standin=dermamnist_standin, standin_name="the Fashion-MNIST stand-in",
+    hint=("`pip install medmnist` and run `DermaMNIST(split='train', download=True)`, which fetches it "
+          "into ~/.medmnist"),
+)
+
+
+def dermamnist_or_standin(data_dir: str | os.PathLike | None = None, allow_standin: bool = False,
+                          seed: int = 42, download_ok: bool = True) -> DermaData:
+    """The real DermaMNIST, or (only when ``allow_standin``) the Fashion-MNIST stand-in."""
+    return load_or_standin(DERMAMNIST, data_dir, allow_standin, download_ok, seed)

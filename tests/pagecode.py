@@ -31,5 +31,5 @@ def page_definitions(page: str) -> SimpleNamespace:
         raise LookupError(f"notebooks/{page}.md has no code cell tagged {TAG!r}")
     namespace: dict = {"__name__": f"page:{page}"}
     for number, source in enumerate(cells, start=1):
-        exec(compile(source, f"<{page} definition cell {number}>", "exec"), namespace)
+        exec(compile(source, f"<{page} definition cell {number}>", "exec", dont_inherit=True), namespace)
     return SimpleNamespace(**{k: v for k, v in namespace.items() if not k.startswith("__")})

@@ -18,7 +18,7 @@ def batch(n, seed):
             b"data": rng.integers(0, 256, (n, 3072)).astype(np.uint8), b"filenames": [b"f"] * n}
 
 
-def write_archive(directory, name=data.CIFAR_FILE, members=data.CIFAR_MEMBERS, n=3):
+def write_archive(directory, name="cifar-10-python.tar.gz", members=data.CIFAR_MEMBERS, n=3):
     directory.mkdir(parents=True, exist_ok=True)
     path = directory / name
     batches = {}
@@ -55,7 +55,7 @@ def fake_fashion(n_train=6, n_test=4):
 
 def test_good_archive_is_read_in_channels_last_order(isolated):
     path, batches = write_archive(isolated / "given")
-    ds = data.load_cifar10(isolated / "given")
+    ds = data.load(data.CIFAR10, isolated / "given")
     assert ds.x_train.shape == (15, 32, 32, 3) and ds.x_test.shape == (3, 32, 32, 3)
     assert ds.x_train.dtype == np.uint8 and ds.y_train.dtype == np.int64
     first = batches[data.CIFAR_MEMBERS[0]]
@@ -67,8 +67,8 @@ def test_good_archive_is_read_in_channels_last_order(isolated):
 
 
 def test_keras_cache_name_is_found(isolated):
-    write_archive(isolated / "keras" / "datasets", name=data.CIFAR_KERAS_NAME)
-    ds = data.load_cifar10()
+    write_archive(isolated / "keras" / "datasets", name="cifar-10-batches-py.tar.gz")
+    ds = data.load(data.CIFAR10)
     assert ds.sources["found_in"] == "the Keras cache"
 
 
@@ -77,7 +77,7 @@ def test_corrupt_archive_names_file_and_fix(isolated):
     raw = path.read_bytes()
     path.write_bytes(raw[: len(raw) // 2])
     with pytest.raises(data.DataError) as err:
-        data.load_cifar10(isolated / "given")
+        data.load(data.CIFAR10, isolated / "given")
     assert str(path) in str(err.value) and "fetch it again" in str(err.value)
     assert not isinstance(err.value, data.DataUnavailable)
 
@@ -85,11 +85,11 @@ def test_corrupt_archive_names_file_and_fix(isolated):
 def test_missing_member_is_named(isolated):
     write_archive(isolated / "given", members=data.CIFAR_MEMBERS[:-1])
     with pytest.raises(data.DataError, match="test_batch"):
-        data.load_cifar10(isolated / "given")
+        data.load(data.CIFAR10, isolated / "given")
 
 
 def test_foreign_pickle_globals_are_refused(isolated):
-    path = isolated / "given" / data.CIFAR_FILE
+    path = isolated / "given" / "cifar-10-python.tar.gz"
     path.parent.mkdir()
     with tarfile.open(path, "w:gz") as archive:
         for member in data.CIFAR_MEMBERS:
@@ -98,13 +98,13 @@ def test_foreign_pickle_globals_are_refused(isolated):
             info.size = len(raw)
             archive.addfile(info, io.BytesIO(raw))
     with pytest.raises(data.DataError, match="not allowed"):
-        data.load_cifar10(isolated / "given")
+        data.load(data.CIFAR10, isolated / "given")
 
 
 def test_offline_is_unavailable_and_full_profile_refuses_standin(isolated):
     with pytest.raises(data.DataUnavailable) as err:
-        data.load_cifar10()
-    assert data.CIFAR_SHA256 in str(err.value)
+        data.load(data.CIFAR10)
+    assert data.CIFAR10.checksums["cifar-10-python.tar.gz"] in str(err.value)
     with pytest.raises(data.DataUnavailable, match="allow_standin is False"):
         data.cifar10_or_standin(None, allow_standin=False)
 
@@ -135,6 +135,6 @@ def test_resize_keeps_a_constant_image_constant():
 
 def test_matching_checksum_is_reported_as_real(isolated, monkeypatch):
     path, _ = write_archive(isolated / "given")
-    monkeypatch.setattr(data, "CIFAR_SHA256", data.file_hash(path))
-    ds = data.load_cifar10(isolated / "given")
+    monkeypatch.setattr(data.CIFAR10, "checksums", {path.name: data.file_hash(path)})
+    ds = data.load(data.CIFAR10, isolated / "given")
     assert ds.real and ds.provenance.startswith("real CIFAR-10")

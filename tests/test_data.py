@@ -2,6 +2,7 @@
 
 import gzip
 import struct
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -35,8 +36,9 @@ def isolated(tmp_path, monkeypatch):
     monkeypatch.setenv("HWLIB_CACHE", str(tmp_path / "cache"))
     monkeypatch.setenv("KERAS_HOME", str(tmp_path / "keras"))
     monkeypatch.delenv("HWLIB_DATA", raising=False)
-    monkeypatch.setattr(data, "FASHION_DEBIAN_DIR", tmp_path / "no-debian")
-    monkeypatch.setattr(data, "FASHION_URLS", ("http://127.0.0.1:9/",))
+    debian, *others = data.FASHION_MNIST.places
+    monkeypatch.setattr(data.FASHION_MNIST, "places", ((debian[0], str(tmp_path / "no-debian" / "{file}")), *others))
+    monkeypatch.setattr(data.FASHION_MNIST, "urls", ("http://127.0.0.1:9/",))
     return tmp_path
 
 
@@ -48,7 +50,7 @@ def test_reads_explicit_directory(isolated):
     assert ds.x_train.shape == (12, 28, 28) and ds.x_train.dtype == np.uint8
     assert len(ds.class_names) == 10
     assert not ds.real  # small synthetic files do not match the official checksums
-    assert "checksums differ" in ds.provenance and "12 train" in ds.provenance
+    assert "SHA-256 of the unpacked data differs from the pinned value" in ds.provenance and "12 train" in ds.provenance
 
 
 def test_hwlib_data_environment_variable(isolated, monkeypatch):
@@ -64,7 +66,7 @@ def test_truncated_file_names_file_and_fix(isolated):
     with pytest.raises(data.DataError) as err:
         data.load_fashion_mnist(isolated / "fm")
     message = str(err.value)
-    assert str(victim) in message and "delete it" in message
+    assert f"delete {victim} and fetch it again" in message
 
 
 def test_payload_shorter_than_header_declares(isolated):
@@ -73,6 +75,14 @@ def test_payload_shorter_than_header_declares(isolated):
     with gzip.open(victim, "wb") as fh:
         fh.write(struct.pack(">HBBI", 0, 8, 1, 5) + bytes([1, 2, 3]))
     with pytest.raises(data.DataError, match="declares shape"):
+        data.load_fashion_mnist(isolated / "fm")
+
+
+def test_header_cut_short_is_rejected(isolated):
+    write_fashion(isolated / "fm")
+    with gzip.open(isolated / "fm" / "train-images-idx3-ubyte.gz", "wb") as fh:
+        fh.write(struct.pack(">HBBI", 0, 8, 3, 12))  # declares three dimensions, holds one
+    with pytest.raises(data.DataError, match="too short to be an IDX file"):
         data.load_fashion_mnist(isolated / "fm")
 
 
@@ -103,21 +113,22 @@ def test_offline_without_copy_lists_places_and_fix(isolated):
 def test_download_verifies_checksum_and_writes_atomically(isolated, monkeypatch):
     source = isolated / "mirror"
     arrays = write_fashion(source)
-    monkeypatch.setattr(data, "FASHION_URLS", (source.as_uri() + "/",))
-    good = {name: data.sha256_of_gz(source / name) for name in arrays}
+    monkeypatch.setattr(data.FASHION_MNIST, "urls", (source.as_uri() + "/",))
+    good = {name: data.file_hash(source / name, unpacked=True) for name in arrays}
     bad = dict(good, **{"t10k-images-idx3-ubyte.gz": "0" * 64})
-    monkeypatch.setattr(data, "FASHION_FILES", bad)
-    with pytest.raises(data.DataError, match="checksum"):
+    monkeypatch.setattr(data.FASHION_MNIST, "checksums", bad)
+    with pytest.raises(data.DataError, match="t10k-images-idx3-ubyte.gz was downloaded but failed its checksum") as err:
         data.load_fashion_mnist()
+    assert not isinstance(err.value, data.DataUnavailable), "a checksum mismatch is an error, not unavailability"
     assert not (isolated / "cache" / "fashion-mnist" / "t10k-images-idx3-ubyte.gz").exists()
     assert not list((isolated / "cache" / "fashion-mnist").glob(".*")), "no temporary files left"
-    monkeypatch.setattr(data, "FASHION_FILES", good)
+    monkeypatch.setattr(data.FASHION_MNIST, "checksums", good)
     ds = data.load_fashion_mnist()
     assert ds.real and "a verified download" in ds.provenance
 
 
 def test_real_fashion_mnist_when_installed():
-    if not data.FASHION_DEBIAN_DIR.is_dir():
+    if not Path("/usr/share/datasets/fashion-mnist").is_dir():
         pytest.skip("dataset-fashion-mnist is not installed")
     ds = data.load_fashion_mnist()
     assert ds.real and ds.x_train.shape == (60000, 28, 28) and ds.x_test.shape == (10000, 28, 28)

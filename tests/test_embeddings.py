@@ -1,14 +1,30 @@
-"""Word-vector helpers (HW14 B1) on small hand-made vectors and a tiny stand-in, without network."""
+"""HW14 B1: the word-vector loader (hwlib.embeddings) and the methods of the page, without network.
 
+The loader may replace the vectors by the stand-in only when they are nowhere and cannot be
+downloaded; a corrupt download, a damaged model folder or an unreadable cache is an error. The
+page's definitions (the analogy formulas, neighbours, offsets, silhouette, benchmarks) are tested
+where they live, on the page, through ``page_definitions``.
+"""
+
+import gzip
 import math
+import sys
 import warnings
+from pathlib import Path
 
+import gensim.downloader
 import numpy as np
 import pytest
 from gensim.models import KeyedVectors
 
+from hwlib import data
 from hwlib import embeddings as E
 
+sys.path.insert(0, str(Path(__file__).parent))
+from pagecode import page_definitions  # noqa: E402
+
+PAGE = "hw14/01_word_embeddings"
+NAME = "glove-wiki-gigaword-100"
 # A stand-in small enough to train in about a second: the Lee corpus only, one epoch.
 TINY = E.StandinSpec(sources=(E.LEE_CORPUS,), vector_size=16, min_count=5, epochs=1, sg=0, negative=5)
 
@@ -21,8 +37,9 @@ def make_kv(vectors: dict) -> KeyedVectors:
 
 @pytest.fixture
 def offline(tmp_path, monkeypatch):
-    """An empty gensim-data folder, a download that fails as it does without network, a counted trainer."""
-    def no_network(name, timeout=30.0):
+    """An empty gensim-data folder, gensim's downloader failing as it does without network,
+    the cache in a temporary $HWLIB_CACHE, and a counted stand-in trainer."""
+    def no_network(name, return_path=False):
         raise OSError("[Errno -2] Name or service not known")
 
     calls = []
@@ -32,65 +49,122 @@ def offline(tmp_path, monkeypatch):
         calls.append(1)
         return real_train(*args, **kwargs)
 
-    monkeypatch.setattr(E, "download", no_network)
+    monkeypatch.setattr(gensim.downloader, "load", no_network)
     monkeypatch.setattr(E, "train_standin", counted)
+    monkeypatch.setenv("HWLIB_CACHE", str(tmp_path / "cache"))
     monkeypatch.delenv("GENSIM_DATA_DIR", raising=False)
-    return {"gensim_dir": tmp_path / "gensim-data", "cache_dir": tmp_path / "cache", "calls": calls}
+    return {"gensim_dir": tmp_path / "gensim-data", "cache": tmp_path / "cache", "calls": calls}
 
 
-def load_offline(offline, **kwargs):
+def load(offline, **kwargs):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)
-        return E.load_vectors("glove-wiki-gigaword-100", cache_dir=offline["cache_dir"],
-                              gensim_dir=offline["gensim_dir"], spec=TINY, **kwargs)
+        return E.load_vectors(NAME, gensim_dir=offline["gensim_dir"], spec=TINY, **kwargs)
 
 
 def test_offline_gives_the_standin_and_says_so(offline):
-    with pytest.warns(UserWarning, match="stand-in for glove-wiki-gigaword-100"):
-        kv, provenance, real = E.load_vectors(cache_dir=offline["cache_dir"], gensim_dir=offline["gensim_dir"],
-                                              spec=TINY)
+    with pytest.warns(UserWarning, match=f"stand-in instead of {NAME}"):
+        kv, provenance, real = E.load_vectors(gensim_dir=offline["gensim_dir"], spec=TINY)
     assert real is False
-    assert provenance.startswith("STAND-IN, NOT glove-wiki-gigaword-100")
-    assert str(offline["gensim_dir"] / "glove-wiki-gigaword-100") in provenance
+    assert provenance.startswith(f"STAND-IN, NOT {NAME}")
+    assert str(offline["gensim_dir"] / NAME) in provenance
     assert "Name or service not known" in provenance
     assert "lee_background.cor" in provenance
-    assert f"Vocabulary {len(kv.index_to_key):,} words" in provenance
-    assert "16 dimensions" in provenance
+    assert f"{len(kv.index_to_key):,} words x 16 dimensions" in provenance
     assert kv.vector_size == 16
 
 
-def test_standin_cache_is_reused_not_retrained(offline):
-    first = load_offline(offline, seed=3)
-    assert offline["calls"] == [1]
-    assert "trained in" in first.provenance
-    second = load_offline(offline, seed=3)
-    assert offline["calls"] == [1], "the second load trained again instead of reading the cache"
-    assert "loaded from the cache" in second.provenance
-    np.testing.assert_array_equal(first.kv.vectors, second.kv.vectors)
-    assert first.kv.index_to_key == second.kv.index_to_key
-    cached = sorted(p.name for p in (offline["cache_dir"] / "embeddings").iterdir())
-    assert len(cached) == 1 and cached[0].startswith("standin-") and cached[0].endswith(".kv"), cached
-    load_offline(offline, seed=4)
-    assert offline["calls"] == [1, 1], "another seed must give (and cache) other vectors"
+def test_offline_without_gensims_catalogue_also_gives_the_standin(offline, monkeypatch):
+    def no_catalogue(name, return_path=False):  # what gensim raises offline before it has ever run
+        raise ValueError("unable to read local cache '/x/information.json' during fallback, "
+                         "connect to the Internet and retry")
+
+    monkeypatch.setattr(gensim.downloader, "load", no_catalogue)
+    assert load(offline).real is False
 
 
-def test_hwlib_cache_variable_is_the_default_cache(offline, tmp_path, monkeypatch):
-    monkeypatch.setenv("HWLIB_CACHE", str(tmp_path / "env-cache"))
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", UserWarning)
-        E.load_vectors(gensim_dir=offline["gensim_dir"], spec=TINY)
-    assert list((tmp_path / "env-cache" / "embeddings").glob("standin-*.kv"))
+@pytest.mark.parametrize("failure", [Exception("Checksum comparison failed, try again"),
+                                     ValueError("Incorrect model/corpus name")])
+def test_a_bad_download_is_an_error_never_a_standin(offline, monkeypatch, failure):
+    def broken(name, return_path=False):
+        raise failure
+
+    monkeypatch.setattr(gensim.downloader, "load", broken)
+    with pytest.raises(data.DataError) as err:
+        load(offline, allow_standin=True)
+    assert not isinstance(err.value, data.DataUnavailable)
+    assert NAME in str(err.value) and str(failure) in str(err.value)
+    assert offline["calls"] == [], "a failed download must not be replaced by a stand-in"
+
+
+def test_a_download_that_cannot_be_read_is_an_error_not_no_network(offline, monkeypatch):
+    """gzip's BadGzipFile is an OSError, like a network failure; a downloaded folder tells them apart."""
+    def truncated(name, return_path=False):
+        (offline["gensim_dir"] / name).mkdir(parents=True)
+        (offline["gensim_dir"] / name / "__init__.py").write_text("")
+        raise gzip.BadGzipFile("Not a gzipped file (b'<h')")
+
+    monkeypatch.setattr(gensim.downloader, "load", truncated)
+    with pytest.raises(data.DataError) as err:
+        load(offline, allow_standin=True)
+    assert not isinstance(err.value, data.DataUnavailable)
+    assert f"Fix: delete {offline['gensim_dir'] / NAME}" in str(err.value)
+    assert offline["calls"] == []
+
+
+def test_a_corrupt_model_folder_is_an_error_naming_it(offline):
+    folder = offline["gensim_dir"] / NAME
+    folder.mkdir(parents=True)
+    (folder / f"{NAME}.gz").write_bytes(gzip.compress(b"400000 100\nthe 0.1 0.2")[:20])  # cut short
+    (folder / "__init__.py").write_text(
+        "import os\nfrom gensim.models import KeyedVectors\n"
+        "def load_data():\n"
+        f"    return KeyedVectors.load_word2vec_format(os.path.join(os.path.dirname(__file__), '{NAME}.gz'))\n")
+    with pytest.raises(data.DataError) as err:
+        load(offline, allow_standin=True)
+    message = str(err.value)
+    assert str(folder) in message and "Fix: delete" in message
+    assert offline["calls"] == []
 
 
 def test_without_standin_the_error_names_model_place_and_fix(offline):
-    with pytest.raises(E.VectorsUnavailable) as err:
-        E.load_vectors("glove-wiki-gigaword-100", allow_standin=False, cache_dir=offline["cache_dir"],
-                       gensim_dir=offline["gensim_dir"], spec=TINY)
+    with pytest.raises(data.DataUnavailable) as err:
+        load(offline, allow_standin=False)
     message = str(err.value)
-    assert "glove-wiki-gigaword-100" in message
-    assert str(offline["gensim_dir"] / "glove-wiki-gigaword-100") in message
-    assert "Fix:" in message and "GENSIM_DATA_DIR" in message
+    assert NAME in message and str(offline["gensim_dir"] / NAME) in message
+    assert "Fix:" in message and "GENSIM_DATA_DIR" in message and "allow_standin" in message
     assert offline["calls"] == [], "no stand-in may be trained when it is not allowed"
+
+
+def test_standin_cache_lives_in_hwlibs_one_cache_and_is_reused(offline):
+    first = load(offline, seed=3)
+    assert offline["calls"] == [1] and "trained here" in first.provenance
+    cached = list((offline["cache"] / "embeddings").glob("standin-*.kv"))
+    assert len(cached) == 1 and cached[0].parent == data.cache_dir() / "embeddings"
+    second = load(offline, seed=3)
+    assert offline["calls"] == [1], "the second load trained again instead of reading the cache"
+    assert "loaded from the cache" in second.provenance
+    np.testing.assert_array_equal(first.kv.vectors, second.kv.vectors)
+    load(offline, seed=4)
+    assert offline["calls"] == [1, 1], "another seed must give (and cache) other vectors"
+
+
+def test_without_hwlib_cache_the_standin_goes_to_the_home_cache(offline, tmp_path, monkeypatch):
+    monkeypatch.delenv("HWLIB_CACHE")
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    load(offline)
+    assert list((tmp_path / "home" / ".cache" / "hwlib" / "embeddings").glob("standin-*.kv"))
+    assert E.standin_path(TINY).parent == data.cache_dir() / "embeddings"
+
+
+def test_an_unreadable_cached_standin_is_an_error_naming_it(offline):
+    path = E.standin_path(TINY, seed=42)
+    path.parent.mkdir(parents=True)
+    path.write_bytes(b"not a pickle")
+    with pytest.raises(data.DataError) as err:
+        load(offline)
+    assert str(path) in str(err.value) and f"delete {path}" in str(err.value)
+    assert offline["calls"] == []
 
 
 def test_a_model_in_the_local_gensim_data_folder_is_used_without_network(offline):
@@ -103,10 +177,24 @@ def test_a_model_in_the_local_gensim_data_folder_is_used_without_network(offline
         "    return KeyedVectors.load_word2vec_format(os.path.join(os.path.dirname(__file__), 'tiny-vectors.txt'))\n"
     )
     kv, provenance, real = E.load_vectors("tiny-vectors", allow_standin=False, gensim_dir=offline["gensim_dir"])
-    assert real is True
-    assert kv.index_to_key == ["a", "b"]
+    assert real is True and kv.index_to_key == ["a", "b"]
     assert "pretrained, from the local gensim-data folder" in provenance
 
+
+def test_benchmark_files_are_found_and_a_missing_one_is_named():
+    assert E.benchmark_file(E.ANALOGY_FILE).is_file() and E.benchmark_file(E.WORDSIM_FILE).is_file()
+    with pytest.raises(data.DataError, match="no-such-file.txt"):
+        E.benchmark_file("no-such-file.txt")
+
+
+def test_standin_training_is_deterministic_for_a_seed():
+    sentences, counts = E.standin_corpus(TINY)
+    assert counts[E.LEE_CORPUS]["tokens"] == sum(len(s) for s in sentences) > 50_000
+    first, second = E.train_standin(sentences, TINY, seed=5), E.train_standin(sentences, TINY, seed=5)
+    np.testing.assert_array_equal(first.vectors, second.vectors)
+
+
+# --------------------------------------------------------------------------- the page's methods
 
 # Hand-made vectors, dimensions (royal, male, female, other).
 R2, R3 = 1 / math.sqrt(2), 1 / math.sqrt(3)
@@ -119,61 +207,60 @@ ROYALS = {
 }
 
 
-def test_the_two_analogy_methods_give_the_hand_computed_answers():
+@pytest.fixture(scope="module")
+def page():
+    return page_definitions(PAGE)
+
+
+def test_the_two_analogy_formulas_give_the_hand_computed_answers(page):
     kv = make_kv(ROYALS)
     # king + woman - man = (1/√2, 1/√2 - 1, 1, 0); its cosine with queen is
     # (1/2 + 1/√2) / sqrt(1/2 + (1/√2 - 1)² + 1) = 1.20711 / 1.25928 = 0.95857.
-    first = E.analogy(kv, ["king", "woman"], ["man"], topn=1)
-    assert first[0][0] == "queen"
-    assert first[0][1] == pytest.approx(0.95857, abs=1e-4)
-    # king + man - woman = (1/√2, 1/√2 + 1, -1, 0); prince is closest, with cosine
-    # (1/√3)(1/√2 + 1/√2 + 1) / sqrt(1/2 + (1/√2 + 1)² + 1) = 1.39385 / 2.10100 = 0.66342.
-    second = E.analogy(kv, ["king", "man"], ["woman"], topn=1)
-    assert second[0][0] == "prince"
-    assert second[0][1] == pytest.approx(0.66342, abs=1e-4)
-    table = E.analogies_table(kv, [("king", "woman", "man")], topn=1)
-    row = table.loc["(king, woman, man)"]
-    assert row["w1 + w2 − w3"] == "queen 0.96"
-    assert row["w1 + w3 − w2"] == "prince 0.66"
-    assert row["report 000 (w1 + w2 − w3)"] == "queen 0.70"
-    assert E.rank_of(kv, "queen", ["king", "woman"], ["man"]) == 1
+    assert page.analogy_add(kv, ["king", "woman"], ["man"], topn=1) == [("queen", pytest.approx(0.95857, abs=1e-4))]
+    # king + man - woman: prince, cosine (1/√3)(1/√2 + 1/√2 + 1) / 2.10100 = 0.66342.
+    assert page.analogy_add(kv, ["king", "man"], ["woman"], topn=1) == [("prince", pytest.approx(0.66342, abs=1e-4))]
+    # 3CosMul for queen: ((1 + 1/2)/2) ((1 + 1/√2)/2) / ((1 + 0)/2 + 1e-6) = 1.28033; prince: 0.57581.
+    assert page.analogy_mul(kv, ["king", "woman"], ["man"]) == [("queen", pytest.approx(1.28033, abs=1e-4)),
+                                                               ("prince", pytest.approx(0.57581, abs=1e-4))]
 
 
-def test_missing_words_are_reported_not_fatal():
+def test_the_page_methods_agree_with_gensim(page):
+    rng = np.random.default_rng(0)
+    kv = make_kv({f"w{i}": rng.normal(size=12) for i in range(300)})
+    for positive, negative in ((["w1", "w2"], ["w3"]), (["w4"], []), (["w5", "w6", "w7"], ["w8", "w9"])):
+        for ours, theirs in ((page.analogy_add, kv.most_similar), (page.analogy_mul, kv.most_similar_cosmul)):
+            a, b = ours(kv, positive, negative, topn=10), theirs(positive=positive, negative=negative, topn=10)
+            assert [w for w, _ in a] == [w for w, _ in b]
+            np.testing.assert_allclose([s for _, s in a], [s for _, s in b], atol=1e-5)
+    assert page.neighbours(kv, "w0", 7) == [(w, pytest.approx(s, abs=1e-5)) for w, s in kv.most_similar("w0", topn=7)]
+    assert page.cosine_distance(kv, "w1", "w2") == pytest.approx(kv.distance("w1", "w2"), abs=1e-6)
+
+
+def test_missing_words_offsets_and_silhouette(page):
+    from sklearn.metrics import silhouette_score
+
     kv = make_kv(ROYALS)
-    assert E.missing(kv, ["king", "calf", "veal", "calf"]) == ["calf", "veal"]
-    assert E.missing_note(kv, ["king", "calf"]) == "not in the vocabulary (1 of 2): calf"
-    assert E.missing_note(kv, ["king"]) == "all 1 words are in the vocabulary"
+    assert page.missing(kv, ["king", "calf", "veal", "calf"]) == ["calf", "veal"]
+    parallel = page.offset_parallelism(kv, [("man", "woman"), ("king", "queen")])
+    np.testing.assert_allclose(parallel.to_numpy(), 1.0, atol=1e-6)
+    assert list(parallel.index) == ["man → woman", "king → queen"]
+    groups = {"royal": ["king", "queen", "prince", "tsar"], "people": ["man", "woman"]}
+    ours = page.cluster_separation(kv, groups)
+    words = ["king", "queen", "prince", "man", "woman"]
+    assert ours == pytest.approx(silhouette_score(np.array([kv[w] for w in words]), [0, 0, 0, 1, 1],
+                                                  metric="cosine"), abs=1e-6)
+    assert math.isnan(page.cluster_separation(kv, {"royal": ["king"], "none": ["tsar"]}))
 
-    table = E.neighbours_table(kv, ["king", "liverpool"], topn=3)
-    assert table.attrs["missing"] == ["liverpool"]
-    assert table.loc["liverpool", "1"] == "(not in the vocabulary)"
-    assert table.loc["king", "1"].startswith("queen") or table.loc["king", "1"].startswith("prince")
-
-    distances = E.distances_table(kv, [("king", "queen", "man"), ("pen", "pencil", "king")])
-    assert distances.loc["pen", "missing"] == "pen, pencil"
-    assert distances.loc["pen", "d(word, near)"] == "—"
-    assert distances.loc["king", "d(word, near)"] == pytest.approx(1 - 0.5, abs=1e-3)
-
-    analogies = E.analogies_table(kv, [("homemaker", "woman", "man")])
-    assert analogies.loc["(homemaker, woman, man)", "missing"] == "homemaker"
-    assert analogies.loc["(homemaker, woman, man)", "w1 + w2 − w3"] == "—"
-    assert E.rank_of(kv, "calf", ["king", "woman"], ["man"]) is None
-
-    fig = E.pairs_plot(kv, [("man", "woman"), ("calf", "cow")], "pairs")
-    texts = [t.get_text() for t in fig.axes[0].texts]
-    assert "not in the vocabulary: calf, cow" in texts
-    fig = E.clusters_plot(kv, {"royal": ["king", "queen", "tsar"], "people": ["man", "woman"]}, "groups")
+    fig = page.plot_words(kv, "pairs", pairs=[("man", "woman"), ("calf", "cow")])
+    assert "not in the vocabulary: calf, cow" in [t.get_text() for t in fig.axes[0].texts]
+    fig = page.plot_words(kv, "groups", groups={"royal": ["king", "queen", "tsar"], "people": ["man", "woman"]})
     assert "not in the vocabulary: tsar" in [t.get_text() for t in fig.axes[0].texts]
-    parallel = E.offset_parallelism(kv, [("man", "woman"), ("king", "queen"), ("boy", "girl")])
-    assert parallel.attrs["missing"] == ["boy", "girl"]
-    assert parallel.loc["man → woman"].iloc[0] == pytest.approx(1.0, abs=1e-3)
 
 
 def family_vectors(dim=48, seed=0) -> KeyedVectors:
     """The analogy set's 'family' words as base + or - a shared gender offset, plus WordSim words."""
     rng = np.random.default_rng(seed)
-    lines = (E.test_data_dir() / E.ANALOGY_FILE).read_text().split(": family\n")[1].split("\n:")[0]
+    lines = E.benchmark_file(E.ANALOGY_FILE).read_text().split(": family\n")[1].split("\n:")[0]
     gender = rng.normal(size=dim) * 0.6
     vectors = {}
     for line in lines.splitlines():
@@ -182,17 +269,16 @@ def family_vectors(dim=48, seed=0) -> KeyedVectors:
             if male not in vectors:
                 base = rng.normal(size=dim)
                 vectors[male], vectors[female] = base - gender, base + gender
-    for line in (E.test_data_dir() / E.WORDSIM_FILE).read_text().splitlines()[2:40]:
+    for line in E.benchmark_file(E.WORDSIM_FILE).read_text().splitlines()[2:40]:
         for word in line.split("\t")[:2]:
             vectors.setdefault(word.lower(), rng.normal(size=dim))
     return make_kv(vectors)
 
 
-def test_evaluate_scores_lie_in_range_and_find_the_planted_analogies():
-    scores = E.evaluate(family_vectors())
+def test_benchmark_scores_lie_in_range_and_find_the_planted_analogies(page):
+    scores = page.benchmark_scores(family_vectors())
     for key in ("analogy_accuracy", "analogy_semantic", "analogy_syntactic", "analogy_coverage",
                 "wordsim_coverage"):
-        assert isinstance(scores[key], float)
         assert 0.0 <= scores[key] <= 1.0, (key, scores[key])
     for key in ("wordsim_pearson", "wordsim_spearman"):
         assert -1.0 <= scores[key] <= 1.0
@@ -202,12 +288,3 @@ def test_evaluate_scores_lie_in_range_and_find_the_planted_analogies():
     assert scores["analogy_semantic"] == scores["analogy_accuracy"]
     assert scores["analogy_syntactic"] == 0.0
     assert 0 < scores["wordsim_coverage"] < 0.5
-    table = E.benchmark_table(scores, "hand-made", ("queen", 0.9))
-    assert "GloVe 300d, 6B tokens" in set(table["vectors"])
-
-
-def test_standin_training_is_deterministic_for_a_seed():
-    sentences, counts = E.standin_corpus(TINY)
-    assert counts[E.LEE_CORPUS]["tokens"] == sum(len(s) for s in sentences) > 50_000
-    first, second = E.train_standin(sentences, TINY, seed=5), E.train_standin(sentences, TINY, seed=5)
-    np.testing.assert_array_equal(first.vectors, second.vectors)

@@ -1,10 +1,11 @@
-"""Grad-CAM against gradients worked out by hand on tiny models."""
+"""Grad-CAM, as defined on its page, against gradients worked out by hand on tiny models."""
 
 import keras
 import numpy as np
 import pytest
+from pagecode import page_definitions
 
-from hwlib import gradcam
+Q7 = page_definitions("hw7q/q7_gradcam")
 
 
 def tiny_model(head: str, softmax: bool) -> keras.Model:
@@ -37,7 +38,7 @@ def test_matches_hand_computed_gradients(head, softmax):
     model = tiny_model(head, softmax)
     images = np.random.default_rng(0).normal(size=(5, 4, 4, 1)).astype("float32")
     for c in range(3):
-        got = gradcam.gradcam(model, images, c, "conv", resize=False)
+        got = Q7.gradcam(model, images, c, "conv", resize=False)
         np.testing.assert_allclose(got, by_hand(model, images, c, head), atol=1e-5)
 
 
@@ -48,8 +49,8 @@ def test_softmax_is_explained_through_the_logit():
     images = np.random.default_rng(1).normal(size=(3, 4, 4, 1)).astype("float32")
     linear = tiny_model("flatten", softmax=False)
     linear.set_weights(model.get_weights())
-    np.testing.assert_allclose(gradcam.gradcam(model, images, 1, "conv", resize=False),
-                               gradcam.gradcam(linear, images, 1, "conv", resize=False), atol=1e-6)
+    np.testing.assert_allclose(Q7.gradcam(model, images, 1, "conv", resize=False),
+                               Q7.gradcam(linear, images, 1, "conv", resize=False), atol=1e-6)
 
 
 def test_predicted_class_default_and_per_image_classes():
@@ -57,9 +58,9 @@ def test_predicted_class_default_and_per_image_classes():
     model = tiny_model("gap", softmax=True)
     images = np.random.default_rng(2).normal(size=(4, 4, 4, 1)).astype("float32")
     predicted = model.predict(images, verbose=0).argmax(axis=1)
-    np.testing.assert_allclose(gradcam.gradcam(model, images, None, "conv", resize=False),
-                               gradcam.gradcam(model, images, predicted, "conv", resize=False))
-    per_image = gradcam.gradcam(model, images, predicted, "conv", resize=False)
+    np.testing.assert_allclose(Q7.gradcam(model, images, None, "conv", resize=False),
+                               Q7.gradcam(model, images, predicted, "conv", resize=False))
+    per_image = Q7.gradcam(model, images, predicted, "conv", resize=False)
     for i, c in enumerate(predicted):
         np.testing.assert_allclose(per_image[i], by_hand(model, images[i:i + 1], int(c), "gap")[0], atol=1e-5)
 
@@ -67,23 +68,46 @@ def test_predicted_class_default_and_per_image_classes():
 def test_resize_range_and_layer_errors():
     model = tiny_model("gap", softmax=True)
     images = np.random.default_rng(3).normal(size=(2, 4, 4, 1)).astype("float32")
-    cams = gradcam.gradcam(model, images, 0)
+    cams = Q7.gradcam(model, images, 0)
     assert cams.shape == (2, 4, 4) and cams.min() >= 0 and cams.max() <= 1
-    assert gradcam.last_conv_layer(model) == "conv"
-    with pytest.raises(ValueError, match="no layer 'nope'.*conv"):
-        gradcam.gradcam(model, images, 0, "nope")
+    assert Q7.last_conv_layer(model) == "conv"
+    with pytest.raises(ValueError, match="nope"):
+        Q7.gradcam(model, images, 0, "nope")
     dense_only = keras.Sequential([keras.Input((3,)), keras.layers.Dense(2)])
-    with pytest.raises(ValueError, match="no layer with 4-D output"):
-        gradcam.last_conv_layer(dense_only)
+    with pytest.raises(ValueError, match="no convolution layer"):
+        Q7.last_conv_layer(dense_only)
+
+
+def test_the_default_layer_is_a_convolution_never_a_pooling_layer():
+    """Pooling layers also output 4-D maps; the default must be the last convolution before them."""
+    cnn = Q7.mnist_cnn()
+    assert Q7.last_conv_layer(cnn) == "conv3"
+    assert cnn.get_layer("conv3").output.shape[1:3] == (7, 7)  # pool3 would give 3x3
+    inputs = keras.Input((8, 8, 1))
+    x = keras.layers.Conv2D(2, 3, padding="same", name="conv")(inputs)
+    x = keras.layers.MaxPooling2D(2, name="max")(x)
+    x = keras.layers.AveragePooling2D(2, name="average")(x)
+    model = keras.Model(inputs, keras.layers.Dense(3, activation="softmax")(keras.layers.Flatten()(x)))
+    assert Q7.last_conv_layer(model) == "conv"
+    images = np.random.default_rng(6).normal(size=(2, 8, 8, 1)).astype("float32")
+    assert Q7.gradcam(model, images, 0, resize=False).shape == (2, 8, 8)  # the conv's grid, not 2x2
+
+
+def test_mnist_cnn_has_the_reported_parameter_count():
+    # conv 3x3: (9 * c_in + 1) * c_out; 'same' padding 28 -> pool 14 -> 7 -> 3, so 3 * 3 * 64 = 576 inputs
+    by_hand_count = (9 + 1) * 32 + (9 * 32 + 1) * 64 + (9 * 64 + 1) * 64 + (576 + 1) * 128 + (128 + 1) * 10
+    assert by_hand_count == 130_890
+    assert Q7.mnist_cnn().count_params() == by_hand_count
 
 
 def test_class_means_shape_and_empty_class():
     model = tiny_model("gap", softmax=True)
     images = np.random.default_rng(4).normal(size=(6, 4, 4, 1)).astype("float32")
     labels = np.array([0, 0, 1, 1, 1, 0])
-    means = gradcam.class_means(model, images, labels, 3, "conv")
+    means = Q7.class_means(model, images, labels, 3, "conv")
     assert means.shape == (3, 4, 4)
     assert not means[2].any()
+    np.testing.assert_allclose(means[1], Q7.gradcam(model, images[2:5], 1, "conv").mean(axis=0), atol=1e-6)
 
 
 def test_deletion_check_erases_the_highlighted_strokes():
@@ -97,7 +121,7 @@ def test_deletion_check_erases_the_highlighted_strokes():
     images = np.ones((3, 4, 4, 1), dtype="float32")
     heat = np.zeros((3, 4, 4))
     heat[:, :2, :2] = 1.0
-    result = gradcam.deletion_check(model, images, [0, 0, 0], heat, fraction=0.25)
+    result = Q7.deletion_check(model, images, [0, 0, 0], heat, fraction=0.25)
     assert result["original"] > 0.99
     assert result["gradcam_erased"] == pytest.approx(0.5)  # the whole quarter erased: both logits 0
     assert result["random_erased"] > 0.99

@@ -32,7 +32,7 @@ def isolated(tmp_path, monkeypatch):
     monkeypatch.setenv("HWLIB_CACHE", str(tmp_path / "cache"))
     monkeypatch.setenv("KERAS_HOME", str(tmp_path / "keras"))
     monkeypatch.delenv("HWLIB_DATA", raising=False)
-    monkeypatch.setattr(data, "MNIST_URLS", ("http://127.0.0.1:9/",))
+    monkeypatch.setattr(data.MNIST, "urls", ("http://127.0.0.1:9/",))
     return tmp_path
 
 
@@ -46,7 +46,7 @@ def no_network(monkeypatch):
 
 def test_reads_explicit_directory(isolated):
     _, arrays = write_npz(isolated / "mn")
-    ds = data.load_mnist(isolated / "mn")
+    ds = data.load(data.MNIST, isolated / "mn")
     np.testing.assert_array_equal(ds.x_train, arrays["x_train"])
     np.testing.assert_array_equal(ds.y_test, arrays["y_test"])
     assert ds.x_train.dtype == np.uint8 and ds.x_test.shape == (5, 28, 28)
@@ -58,10 +58,10 @@ def test_reads_explicit_directory(isolated):
 def test_subfolder_environment_variable_and_keras_cache(isolated, monkeypatch):
     write_npz(isolated / "env" / "mnist")
     monkeypatch.setenv("HWLIB_DATA", str(isolated / "env"))
-    assert data.load_mnist().x_train.shape == (12, 28, 28)
+    assert data.load(data.MNIST).x_train.shape == (12, 28, 28)
     monkeypatch.delenv("HWLIB_DATA")
     write_npz(isolated / "keras" / "datasets", mnist_arrays(n_train=7))
-    ds = data.load_mnist()
+    ds = data.load(data.MNIST)
     assert len(ds.y_train) == 7 and ds.sources["found_in"] == "the Keras cache"
 
 
@@ -70,16 +70,16 @@ def test_truncated_archive_names_file_and_fix(isolated):
     raw = path.read_bytes()
     path.write_bytes(raw[: len(raw) // 2])
     with pytest.raises(data.DataError) as err:
-        data.load_mnist(isolated / "mn")
+        data.load(data.MNIST, isolated / "mn")
     message = str(err.value)
-    assert str(path) in message and "delete it and fetch it again" in message
+    assert f"delete {path} and fetch it again" in message
 
 
 def test_garbage_file_is_rejected(isolated):
     (isolated / "mn").mkdir()
     (isolated / "mn" / "mnist.npz").write_bytes(b"this is not an npz archive at all")
     with pytest.raises(data.DataError, match="not a readable .npz"):
-        data.load_mnist(isolated / "mn")
+        data.load(data.MNIST, isolated / "mn")
 
 
 def test_single_array_file_is_rejected(isolated):
@@ -87,7 +87,7 @@ def test_single_array_file_is_rejected(isolated):
     with open(isolated / "mn" / "mnist.npz", "wb") as fh:
         np.save(fh, np.zeros((3, 28, 28), np.uint8))
     with pytest.raises(data.DataError, match="single array"):
-        data.load_mnist(isolated / "mn")
+        data.load(data.MNIST, isolated / "mn")
 
 
 def test_wrong_keys(isolated):
@@ -95,7 +95,7 @@ def test_wrong_keys(isolated):
     arrays["labels"] = arrays.pop("y_test")
     write_npz(isolated / "mn", arrays)
     with pytest.raises(data.DataError, match="lacks the array.*y_test"):
-        data.load_mnist(isolated / "mn")
+        data.load(data.MNIST, isolated / "mn")
 
 
 @pytest.mark.parametrize("change, expected", [
@@ -110,19 +110,19 @@ def test_wrong_shapes_types_and_labels(isolated, change, expected):
     change(arrays)
     write_npz(isolated / "mn", arrays)
     with pytest.raises(data.DataError, match=expected):
-        data.load_mnist(isolated / "mn")
+        data.load(data.MNIST, isolated / "mn")
 
 
 def test_explicit_directory_without_the_file_is_an_error_not_a_fallback(isolated, monkeypatch):
     write_npz(isolated / "cache")  # a usable copy elsewhere is not silently taken
     with pytest.raises(data.DataError, match="data_dir=.*does not hold mnist.npz") as err:
-        data.load_mnist(isolated / "empty")
+        data.load(data.MNIST, isolated / "empty")
     assert not isinstance(err.value, data.DataUnavailable)
     with pytest.raises(data.DataError, match="does not hold"):
         data.mnist_or_standin(isolated / "empty", allow_standin=True)
     monkeypatch.setenv("HWLIB_DATA", str(isolated / "empty"))
     with pytest.raises(data.DataError, match="HWLIB_DATA=.*does not hold"):
-        data.load_mnist()
+        data.load(data.MNIST)
 
 
 def test_corrupt_cached_file_is_not_replaced_by_the_standin(isolated):
@@ -134,37 +134,40 @@ def test_corrupt_cached_file_is_not_replaced_by_the_standin(isolated):
 
 def test_offline_lists_places_and_fix(isolated, no_network):
     with pytest.raises(data.DataUnavailable) as err:
-        data.load_mnist()
+        data.load(data.MNIST)
     message = str(err.value)
     assert "Looked in" in message and str(isolated / "keras" / "datasets" / "mnist.npz") in message
-    assert "network disabled by the test" in message and data.MNIST_SHA256 in message
+    assert "network disabled by the test" in message and data.MNIST.checksums["mnist.npz"] in message
     assert "could not be downloaded" in err.value.reason
     assert not list((isolated / "cache").glob("*")), "nothing may be cached after a failed download"
 
 
 def test_download_disabled(isolated):
     with pytest.raises(data.DataUnavailable, match="download disabled"):
-        data.load_mnist(download_ok=False)
+        data.load(data.MNIST, download_ok=False)
 
 
 def test_download_verifies_checksum_and_caches(isolated, monkeypatch):
     source, _ = write_npz(isolated / "mirror")
-    monkeypatch.setattr(data, "MNIST_URLS", (source.parent.as_uri() + "/",))
-    monkeypatch.setattr(data, "MNIST_SHA256", "0" * 64)
-    with pytest.raises(data.DataUnavailable, match="checksum"):
-        data.load_mnist()
+    monkeypatch.setattr(data.MNIST, "urls", (source.parent.as_uri() + "/",))
+    monkeypatch.setattr(data.MNIST, "checksums", {"mnist.npz": "0" * 64})
+    with pytest.raises(data.DataError, match="mnist.npz was downloaded but failed its checksum") as err:
+        data.load(data.MNIST)
+    assert not isinstance(err.value, data.DataUnavailable), "a checksum mismatch is an error, not unavailability"
+    with pytest.raises(data.DataError, match="failed its checksum"):
+        data.mnist_or_standin(allow_standin=True)  # and it is never replaced by the stand-in
     assert not (isolated / "cache" / "mnist.npz").exists()
     assert not list((isolated / "cache").glob(".*")), "no temporary files left"
-    monkeypatch.setattr(data, "MNIST_SHA256", data.file_hash(source))
-    ds = data.load_mnist()
+    monkeypatch.setattr(data.MNIST, "checksums", {"mnist.npz": data.file_hash(source)})
+    ds = data.load(data.MNIST)
     assert ds.real and "a verified download" in ds.provenance
     assert (isolated / "cache" / "mnist.npz").is_file()
-    assert data.load_mnist().sources["found_in"] == "the hwlib download cache"
+    assert data.load(data.MNIST).sources["found_in"] == "the hwlib download cache"
 
 
 def test_keras_pinned_checksum():
-    assert data.MNIST_SHA256 == "731c5ac602752760c8e48fbffcf8c3b850d9dc2a2aedcf2cc48468fc17b673d1"
-    assert data.MNIST_URLS[0] + data.MNIST_FILE == (
+    assert data.MNIST.checksums == {"mnist.npz": "731c5ac602752760c8e48fbffcf8c3b850d9dc2a2aedcf2cc48468fc17b673d1"}
+    assert data.MNIST.urls[0] + data.MNIST.files[0] == (
         "https://storage.googleapis.com/tensorflow/tf-keras-datasets/mnist.npz")
 
 
@@ -217,8 +220,8 @@ def test_mnist_or_standin_prefers_real_files(isolated):
 
 
 def test_real_mnist_when_cached():
-    places = [d / data.MNIST_FILE for _, d in data.mnist_candidates()]
-    if not any(p.is_file() for p in places):
+    try:
+        ds = data.load(data.MNIST, download_ok=False)
+    except data.DataUnavailable:
         pytest.skip("mnist.npz is not on this machine")
-    ds = data.load_mnist(download_ok=False)
     assert ds.real and ds.x_train.shape == (60000, 28, 28) and ds.x_test.shape == (10000, 28, 28)

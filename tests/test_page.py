@@ -19,3 +19,22 @@ def test_scientific_in_persian():
 
     assert persian.scientific(3.53e-10) == "۳٫۵ × ۱۰\u2066⁻¹⁰\u2069"
     assert persian.scientific(1.9e11) == "۱٫۹ × ۱۰\u2066¹¹\u2069"
+
+
+def test_glue_stores_what_myst_nb_reads(monkeypatch):
+    """page.glue records values exactly as myst-nb's own glue does, plus the Persian twin."""
+    import IPython.display
+    from myst_nb.ext import glue as myst_glue
+
+    from hwlib import page
+
+    shown = []
+    monkeypatch.setattr(IPython.display, "display", lambda *a, **k: shown.append((a, k)))
+    monkeypatch.setattr(myst_glue, "ipy_display", lambda *a, **k: shown.append((a, k)))
+    page.glue(acc=(0.91234, ".3f"), n=1347, word="queen")
+    ours = list(shown)
+    shown.clear()
+    for name, value in (("acc", 0.91234), ("acc_fa", "۰٫۹۱۲"), ("n", 1347), ("n_fa", "۱۳۴۷"),
+                        ("word", "queen"), ("word_fa", "queen")):
+        myst_glue.glue(name, value, display=False)
+    assert ours == shown

@@ -1,11 +1,23 @@
-"""Parameter formulas, dependence and depth of convolutions against recurrences."""
+"""Q4's parameter formulas, dependence and sequential depth of convolutions against recurrences, where
+they live: the page notebooks/hw7q/q4_cnn_vs_rnn.md."""
 
+import sys
+from pathlib import Path
+
+import keras
+import numpy as np
 import pytest
 
-from hwlib import seqcompare as S
+sys.path.insert(0, str(Path(__file__).parent))
+from pagecode import page_definitions  # noqa: E402
 
 
-def test_formulas_on_hand_computed_cases():
+@pytest.fixture(scope="module")
+def S():
+    return page_definitions("hw7q/q4_cnn_vs_rnn")
+
+
+def test_formulas_on_hand_computed_cases(S):
     assert S.conv1d_params(3, 8, 32) == 3 * 8 * 32 + 32 == 800
     assert S.simple_rnn_params(8, 32) == 32 * 8 + 32 * 32 + 32 == 1312
     assert S.lstm_params(8, 32) == 4 * 1312
@@ -13,22 +25,33 @@ def test_formulas_on_hand_computed_cases():
     assert S.dense_on_flattened_params(16, 8, 32) == (16 * 8 + 1) * 32
 
 
-def test_keras_counts_agree_with_the_formulas_and_only_dense_depends_on_length():
-    table = S.parameter_table(features=3, units=5, kernel=4, lengths=(7, 50))
-    assert table["agree"].all()
-    grows = table["Keras, T=50"] != table["Keras, T=7"]
-    assert list(table.index[grows]) == ["Dense(5) on the flattened sequence"]
+@pytest.mark.parametrize("steps", [7, 50])
+def test_keras_counts_agree_with_the_formulas_and_only_dense_depends_on_length(S, steps):
+    c, u, k = 3, 5, 4
+
+    def count(layer):
+        return keras.Sequential([keras.Input((steps, c)), layer]).count_params()
+
+    assert count(keras.layers.Conv1D(u, k, padding="causal")) == S.conv1d_params(k, c, u)
+    assert count(keras.layers.SimpleRNN(u)) == S.simple_rnn_params(c, u)
+    assert count(keras.layers.LSTM(u)) == S.lstm_params(c, u)
+    assert count(keras.layers.GRU(u)) == S.gru_params(c, u)
+    flat_dense = keras.Sequential([keras.layers.Flatten(), keras.layers.Dense(u)])
+    assert count(flat_dense) == S.dense_on_flattened_params(steps, c, u)
 
 
-def test_a_convolution_sees_a_window_and_a_recurrence_sees_everything_after():
-    lines = S.dependence_lines(steps=20, features=2, units=4, kernel=3, position=5)
-    conv1, conv3, rnn, lstm = lines.values()
-    assert conv1 == "·" * 5 + "█" * 3 + "·" * 12
-    assert conv3 == "·" * 5 + "█" * 7 + "·" * 8
-    assert rnn == lstm == "·" * 5 + "█" * 15
+def test_a_convolution_sees_a_window_and_a_recurrence_sees_everything_after(S):
+    def line(layers):
+        return "".join("█" if d else "·" for d in S.dependence(layers, steps=20, features=2, position=5))
+
+    conv = lambda: keras.layers.Conv1D(4, 3, padding="causal")  # noqa: E731
+    assert line([conv()]) == "·" * 5 + "█" * 3 + "·" * 12
+    assert line([conv(), conv(), conv()]) == "·" * 5 + "█" * 7 + "·" * 8
+    assert line([keras.layers.SimpleRNN(4, return_sequences=True)]) == "·" * 5 + "█" * 15
+    assert line([keras.layers.LSTM(4, return_sequences=True)]) == "·" * 5 + "█" * 15
 
 
-def test_sequential_depth():
+def test_sequential_depth(S):
     assert S.sequential_depth(1024, 3) == {"RNN": 1024, "Conv1D stack": 512}
     assert S.sequential_depth(1024, 2, dilated=True)["Conv1D stack"] == 10
     assert S.sequential_depth(243, 3, dilated=True)["Conv1D stack"] == 5  # 3**5 = 243 steps seen
@@ -37,7 +60,7 @@ def test_sequential_depth():
         S.sequential_depth(10, 1)
 
 
-def test_forward_times_table():
-    table = S.forward_times([8, 16], features=2, units=4, repeats=2)
-    assert list(table.index) == [8, 16] and list(table.columns) == ["Conv1D ×2", "LSTM"]
-    assert (table > 0).all().all()
+def test_forward_time_is_a_positive_number_of_seconds(S):
+    model = keras.Sequential([keras.Input((8, 2)), keras.layers.LSTM(4, return_sequences=True)])
+    seconds = S.forward_time(model, np.zeros((4, 8, 2), dtype="float32"), repeats=2)
+    assert isinstance(seconds, float) and 0 < seconds < 60

@@ -68,3 +68,39 @@ def test_prose_is_tagged_by_language(source):
 @pytest.mark.parametrize("source", SOURCES, ids=ids(SOURCES))
 def test_sources_hold_no_outputs(source):
     assert '"output_type"' not in source.read_text(encoding="utf-8")
+
+
+# Pages whose assignment asks the student to write code: that code is defined on the page.
+PAGES_WITH_METHODS = ("hw1/02_baseline_cnn", "hw1/03_depth", "hw1/04_dropout", "hw1/05_tuner",
+                      "hw14/01_word_embeddings", "hw14/02_triplet_loss", "hw14/03_dermamnist",
+                      "hw14/04_hyperband", "hw7q/q1_keras_tuner", "hw7q/q3_lstm_regression",
+                      "hw7q/q4_cnn_vs_rnn", "hw7q/q6_batch_norm", "hw7q/q7_gradcam",
+                      "sc3/q1_gradients", "sc3/q2_cifar10_ablation")
+GLUE_CALL = re.compile(r"\bglue\(")
+
+
+@pytest.mark.parametrize("page", PAGES_WITH_METHODS)
+def test_the_method_is_defined_on_its_page(page):
+    nb = jupytext.read(runner.paths.NOTEBOOKS / f"{page}.md")
+    definitions = [c for c in nb.cells if c.cell_type == "code" and "definition" in c.metadata.get("tags", [])]
+    assert definitions, f"{page} defines none of its methods in a cell tagged 'definition'"
+    for cell in definitions:
+        assert re.search(r"^\s*(def|class) ", cell.source, re.M), f"a definition cell defines nothing: {cell.source[:60]!r}"
+
+
+@pytest.mark.parametrize("source", SOURCES, ids=ids(SOURCES))
+def test_numbers_are_glued_by_one_hidden_call(source):
+    nb = jupytext.read(source)
+    calls = [c for c in nb.cells if c.cell_type == "code" and GLUE_CALL.search(c.source)]
+    assert len(calls) <= 1, f"{len(calls)} cells glue values; glue them with one page.glue(...) call"
+    for cell in calls:
+        assert len(GLUE_CALL.findall(cell.source)) == 1 and "page.glue(" in cell.source
+        assert "remove-cell" in cell.metadata.get("tags", []), "the glue cell is hidden (tag remove-cell)"
+
+
+@pytest.mark.parametrize("source", SOURCES, ids=ids(SOURCES))
+def test_code_cells_are_short(source):
+    for cell in jupytext.read(source).cells:
+        if cell.cell_type == "code":
+            lines = [line for line in cell.source.splitlines() if line.strip()]
+            assert len(lines) <= 40, f"a code cell of {len(lines)} lines: split it ({cell.source[:60]!r})"

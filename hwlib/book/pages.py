@@ -274,7 +274,7 @@ def colab_notebook(nb, repository: dict):
         "# Google Colab only: install the book's helper library (hwlib) and the packages Colab lacks.\n"
         "import sys\n\n"
         "if \"google.colab\" in sys.modules:\n"
-        "    get_ipython().run_line_magic(\"pip\", \"install -q keras-tuner gensim myst-nb\")\n"
+        "    get_ipython().run_line_magic(\"pip\", \"install -q keras-tuner gensim\")\n"
         f"    get_ipython().run_line_magic(\"pip\", \"install -q --no-deps git+{url}.git@{branch}\")"
     )
     out = copy.deepcopy(nb)
