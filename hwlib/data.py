@@ -1,16 +1,25 @@
 """Datasets the notebooks use, found on disk first and downloaded only as a last resort.
 
 One recipe for every dataset: a :class:`Source` names the files, where they are looked for, the
-mirrors, the pinned checksums, the reader and the labelled stand-in; :func:`load` applies it (find,
-else download into :func:`cache_dir` and verify, then read and check). The :class:`Dataset` it returns
-says in ``provenance`` what the data are and where they came from. Only :class:`DataUnavailable`
-(nowhere here and not downloadable) may fall back to the stand-in, and only when allowed; a corrupt
-file, a download with the wrong checksum, or a ``data_dir`` / ``$HWLIB_DATA`` without the files raises
+mirrors, the pinned checksums, the split sizes, the reader and the labelled stand-in; :func:`load`
+applies it (find, else download into :func:`cache_dir` and verify, then read and check the image shape,
+uint8 type, labels, non-empty splits and sizes). The :class:`Dataset` it returns says in
+``provenance`` what the data are and where they came from. Only :class:`DataUnavailable` (nowhere
+here and not downloadable) may fall back to the stand-in, and only when allowed; a corrupt or
+unreadable file, a download with the wrong checksum, or a ``data_dir`` without the files raises
 :class:`DataError` naming the file and the fix. Nothing unverified is ever written to the cache.
+
+Where: a ``data_dir`` given to a loader must hold that dataset (directly or in the Source's
+subfolder). ``$HWLIB_DATA`` is one folder for every dataset, each under its own name
+(``fashion-mnist/``, ``mnist.npz`` or ``mnist/``, ``cifar-10-python.tar.gz`` or ``cifar10/``,
+``dermamnist.npz`` or ``medmnist/``; Fashion-MNIST's four files may also sit directly in it): it
+is looked in first, and a dataset it lacks is looked for in the other places, the provenance
+saying that ``$HWLIB_DATA`` did not hold it.
 """
 
 from __future__ import annotations
 
+import getpass
 import gzip
 import hashlib
 import os
@@ -80,6 +89,7 @@ def file_hash(path: Path, algorithm: str = "sha256", unpacked: bool = False) -> 
 # --------------------------------------------------------------------------- the recipe
 
 CACHE = "the hwlib download cache"
+SHARED = "the HWLIB_DATA folder"
 
 
 @dataclass
@@ -91,7 +101,7 @@ class Source:
     name: str                            # as printed, e.g. "Fashion-MNIST"
     checksums: dict[str, str]            # file name -> pinned hex digest, in reading order
     urls: tuple[str, ...]                # mirrors: a file's URL is mirror + file name
-    subfolder: str                       # data_dir may hold the files in this subfolder
+    subfolder: str                       # data_dir / $HWLIB_DATA may hold the files in this subfolder
     places: tuple[tuple[str, str], ...]
     read: Callable[..., dict]            # read(source, paths) -> checked x_/y_ arrays
     classes: tuple[str, ...]
@@ -101,6 +111,9 @@ class Source:
     unpacked: bool = False               # digests are of the gunzipped content
     hint: str = ""                       # one more way to get the files, for the error's fix
     kind: type = Dataset
+    # Images per split ("train", "val", "test") when the dataset's sizes are fixed: every file read is
+    # held to them, whatever its checksum (None: not fixed). Tests shrink them to their tiny files.
+    sizes: dict[str, int] | None = None
 
     @property
     def files(self) -> tuple[str, ...]:
@@ -119,17 +132,28 @@ class Source:
 def load(src: Source, data_dir: str | os.PathLike | None = None, download_ok: bool = True) -> Dataset:
     """``src``'s data, found on disk or downloaded and verified, read and checked; raises
     :class:`DataUnavailable` or (a bad file, a ``data_dir`` without it) :class:`DataError`."""
-    label, paths = _find(src, data_dir, download_ok)
+    label, paths = _find_noted(src, data_dir, download_ok)
+    for path in paths:
+        _check_readable(src, path)
     arrays = src.read(src, paths)
+    where = paths[0] if len(paths) == 1 else paths[0].parent
+    for split, expected in (src.sizes or {}).items():
+        if len(arrays[f"y_{split}"]) != expected:
+            raise DataError(
+                f"{where}: the {split} split holds {len(arrays[f'y_{split}']):,} images, but {src.name} has "
+                f"{expected:,}: it is incomplete or another dataset. Replace it with the official "
+                f"{src.listing()} from {src.urls[0]} ({'its' if len(paths) == 1 else 'their'} {src.check} "
+                "is pinned in hwlib.data).")
     real = all(file_hash(p, src.algorithm, src.unpacked) == digest
                for p, digest in zip(paths, src.checksums.values()))
     what = (f"real {src.name} ({src.check} matches the pinned value)" if real
             else f"{src.name}-format data whose {src.check} differs from the pinned value")
     sizes = " / ".join(f"{len(arrays[f'y_{s}']):,} {name}" for s, name in
                        (("train", "train"), ("val", "validation"), ("test", "test")) if f"y_{s}" in arrays)
-    where = paths[0] if len(paths) == 1 else paths[0].parent
+    shared = os.environ.get("HWLIB_DATA")
+    note = f"; HWLIB_DATA={shared} holds no {src.name}" if shared and not data_dir and label != SHARED else ""
     return src.kind(**arrays, class_names=src.classes, real=real,
-                    provenance=f"{what}, {sizes} images, from {label} ({where})",
+                    provenance=f"{what}, {sizes} images, from {label} ({where}){note}",
                     sources={"path": str(where), "found_in": label})
 
 
@@ -157,25 +181,53 @@ def real_or_standin(load_real, name: str, allow_standin: bool, make_standin, sta
         return make_standin(exc.reason)
 
 
+def _find_noted(src: Source, data_dir, download_ok: bool) -> tuple[str, list[Path]]:
+    """:func:`_find`, noting in :mod:`hwlib.provenance` the files found, or that there were none
+    (the runner's cache key compares them with what :func:`locate` finds before the next run)."""
+    try:
+        label, paths = _find(src, data_dir, download_ok)
+    except DataUnavailable:
+        provenance.looked_up(src.name, data_dir, None)
+        raise
+    provenance.looked_up(src.name, data_dir, paths)
+    return label, paths
+
+
+def locate(name: str, data_dir: str | os.PathLike | None = None) -> list[Path] | None:
+    """The files the loader of dataset ``name`` (a :class:`Source`'s name) would read now, or None
+    when it would have to download them; nothing is read or downloaded. A ``data_dir`` without the
+    files raises :class:`DataError`, as loading would (``$HWLIB_DATA`` is only the first place looked in)."""
+    src = next((v for v in globals().values() if isinstance(v, Source) and v.name == name), None)
+    if src is None:
+        raise KeyError(f"no dataset named {name!r} in hwlib.data")
+    try:
+        return _find(src, data_dir, download_ok=False)[1]
+    except DataUnavailable:
+        return None
+
+
 def _find(src: Source, data_dir, download_ok: bool) -> tuple[str, list[Path]]:
-    """Where ``src``'s files are: (label, paths), downloading them into the cache if need be."""
-    explicit = data_dir or os.environ.get("HWLIB_DATA")
-    if explicit:
-        root = Path(explicit).expanduser()
-        for folder in (root, root / src.subfolder):
-            if all((folder / name).is_file() for name in src.files):
-                return "the given directory", [folder / name for name in src.files]
-        origin = "data_dir" if data_dir else "HWLIB_DATA"
+    """Where ``src``'s files are: (label, paths), downloading them into the cache if need be.
+    ``data_dir`` must hold them; ``$HWLIB_DATA`` is only the first place looked in."""
+    one = len(src.files) == 1
+    if data_dir:
+        paths = _in_folder(src, Path(data_dir).expanduser(), f"data_dir={str(data_dir)!r}")
+        if paths:
+            return "the given directory", paths
         raise DataError(
-            f"{origin}={str(explicit)!r} does not hold {src.listing()}, neither directly nor in a "
-            f"{src.subfolder}/ subfolder. Put {'it' if len(src.files) == 1 else 'them'} there (from "
-            f"{src.urls[0]}), or leave {origin} empty to use {', '.join(l for l, _ in src.places)} "
-            "or a download.")
+            f"data_dir={str(data_dir)!r} does not hold {src.listing()}, neither directly nor in a "
+            f"{src.subfolder}/ subfolder. Put {'it' if one else 'them'} there (from {src.urls[0]}), or "
+            f"leave data_dir empty to use $HWLIB_DATA, {', '.join(l for l, _ in src.places)} or a download.")
+    shared = os.environ.get("HWLIB_DATA")
+    if shared:
+        paths = _in_folder(src, Path(shared).expanduser(), f"HWLIB_DATA={shared!r}")
+        if paths:
+            return SHARED, paths
     roots = {"cache": cache_dir(), "keras": Path(os.environ.get("KERAS_HOME") or "~/.keras") / "datasets"}
     places = [(label, [Path(template.format(file=name, **roots)).expanduser() for name in src.files])
               for label, template in src.places]
     for label, paths in places:
-        if all(p.is_file() for p in paths):
+        if _present(src, paths):
             return label, paths
     target = dict(places)[CACHE]
     failures = ["download disabled"] if not download_ok else []
@@ -184,7 +236,6 @@ def _find(src: Source, data_dir, download_ok: bool) -> tuple[str, list[Path]]:
             failures = _download(src, path, digest)
     if not failures:
         return "a verified download", target
-    one = len(src.files) == 1
     get = (f"{src.urls[0]}{src.files[0]} ({src.check} {next(iter(src.checksums.values()))})" if one
            else f"{', '.join(src.files)} from {src.urls[0]}")
     fix = (f"run once with network access (downloads are verified and kept in {target[0].parent}), or "
@@ -192,10 +243,62 @@ def _find(src: Source, data_dir, download_ok: bool) -> tuple[str, list[Path]]:
            f"{target[0].parent} or in a directory passed as data_dir (or set HWLIB_DATA)"
            + (f"; or {src.hint}" if src.hint else "") + ".")
     looked = [f"{label}: {paths[0] if one else paths[0].parent}" for label, paths in places]
-    reason = f"{src.listing()} {'is' if one else 'are'} not on this machine and " + (
+    if shared:
+        looked.insert(0, f"$HWLIB_DATA: {Path(shared).expanduser()} and its {src.subfolder}/ subfolder")
+    reason = f"{src.listing()} {'is' if one else 'are'} not on this machine" + (
+        f" (nor in HWLIB_DATA={shared})" if shared else "") + " and " + (
         f"could not be downloaded ({'; '.join(failures)})" if download_ok else "downloading was disabled")
     raise DataUnavailable(not_found_message(f"{src.name} ({', '.join(src.files)})", looked,
                                              "; ".join(failures), fix), reason)
+
+
+def _in_folder(src: Source, root: Path, origin: str) -> list[Path] | None:
+    """``src``'s files in ``root`` or its subfolder, or None when neither holds any of them; a
+    folder holding only some of them is an error (``origin`` says which setting named ``root``)."""
+    candidates = [[folder / name for name in src.files] for folder in (root, root / src.subfolder)]
+    for paths in candidates:
+        if _present(src, paths):
+            return paths
+    for paths in candidates:
+        missing = [p.name for p in paths if not p.is_file()]
+        if len(missing) < len(paths):
+            raise DataError(f"{origin}: {paths[0].parent} holds only part of {src.name} "
+                            f"({', '.join(missing)} missing). Put the missing file(s) there, from "
+                            f"{src.urls[0]}.")
+    return None
+
+
+def _present(src: Source, paths: list[Path]) -> bool:
+    """Whether every one of ``paths`` is a file; a directory (or other non-file) by a data file's name,
+    or a folder this user may not look into, is an error naming it rather than a reason to look elsewhere."""
+    for path in paths:
+        try:
+            if path.exists() and not path.is_file():
+                raise DataError(f"{path} is a directory (or other non-file), not the {src.name} file "
+                                f"{path.name}: rename or remove it, and put the file itself at that path.")
+        except PermissionError as exc:
+            raise DataError(_unreadable(src, path.parent, "may not look into", "a+rx")) from exc
+    return all(path.is_file() for path in paths)
+
+
+def _check_readable(src: Source, path: Path) -> None:
+    """A :class:`DataError` saying what is wrong and what to do when this user may not read ``path``."""
+    try:
+        with open(path, "rb"):
+            pass
+    except PermissionError as exc:
+        raise DataError(_unreadable(src, path, "may not read", "a+r")) from exc
+
+
+def _unreadable(src: Source, path: Path, what: str, mode: str) -> str:
+    try:
+        user = getpass.getuser()
+    except Exception:  # no user name in this environment
+        user = f"uid {os.getuid()}"
+    return (f"{path}: this user ({user}) {what} it (permission denied); the file itself may be fine. Fix: "
+            f"have its owner or an administrator make it readable (`chmod {mode} {path}`), or put a copy of "
+            f"{src.name} (from {src.urls[0]}) in a folder you can read and pass that folder as data_dir "
+            "(or set HWLIB_DATA).")
 
 
 def _download(src: Source, path: Path, digest: str) -> list[str]:
@@ -243,20 +346,30 @@ def _refetch(src: Source, path: Path) -> str:
 
 
 def _check_split(where, split: str, x: np.ndarray, y: np.ndarray, names: tuple[str, str],
-                 image: tuple[int, ...], n_classes: int, fix: str) -> tuple[np.ndarray, np.ndarray]:
-    """One split's images (uint8, shape (n, *image)) and labels (integers 0..n_classes-1, shape
-    (n,)), checked; labels returned as int64."""
+                 image: tuple[int, ...], n_classes: int,
+                 fix: str | tuple[str, str]) -> tuple[np.ndarray, np.ndarray]:
+    """One split's images and labels, checked: at least one image, each exactly ``image`` in shape,
+    uint8 (so values 0-255, the range of every dataset here) and not all one value (a zeroed file);
+    labels integers 0..n_classes-1 of shape (n,), one per image, returned as int64. ``fix`` is the
+    advice for a bad file, or a pair (for the images file, for the labels file)."""
+    fix_x, fix_y = (fix, fix) if isinstance(fix, str) else fix
     if x.dtype != np.uint8 or x.shape[1:] != image:
         raise DataError(f"{where}: {names[0]} is {x.dtype} of shape {x.shape}; expected uint8 images "
-                        f"of shape (n, {', '.join(map(str, image))}). {fix}.")
+                        f"of shape (n, {', '.join(map(str, image))}). {fix_x}.")
+    if not len(x):
+        raise DataError(f"{where}: {names[0]} holds no images (shape {x.shape}): the {split} split is empty. "
+                        f"{fix_x}.")
+    if x.min() == x.max():
+        raise DataError(f"{where}: every pixel of {names[0]} is {x.min()}: the images are blank (a zeroed or "
+                        f"damaged file). {fix_x}.")
     if y.ndim != 1 or not np.issubdtype(y.dtype, np.integer):
         raise DataError(f"{where}: {names[1]} is {y.dtype} of shape {y.shape}; expected integer "
-                        f"labels of shape (n,). {fix}.")
+                        f"labels of shape (n,). {fix_y}.")
     if len(x) != len(y):
-        raise DataError(f"{where}: {len(x):,} {split} images but {len(y):,} labels. {fix}.")
-    if y.size and (int(y.min()) < 0 or int(y.max()) >= n_classes):
+        raise DataError(f"{where}: {len(x):,} {split} images but {len(y):,} labels. {fix_y}.")
+    if int(y.min()) < 0 or int(y.max()) >= n_classes:
         raise DataError(f"{where}: {names[1]} holds labels {int(y.min())}..{int(y.max())}, "
-                        f"expected 0-{n_classes - 1}. {fix}.")
+                        f"expected 0-{n_classes - 1}. {fix_y}.")
     return x, y.astype(np.int64)
 
 
@@ -293,7 +406,8 @@ def _read_idx_pairs(src: Source, paths: list[Path]) -> dict:
     for split, x, y, (px, py) in (("train", x_train, y_train, paths[:2]),
                                   ("test", x_test, y_test, paths[2:])):
         out[f"x_{split}"], out[f"y_{split}"] = _check_split(
-            px.parent, split, x, y, (px.name, py.name), (28, 28), len(src.classes), _refetch(src, py))
+            px.parent, split, x, y, (px.name, py.name), (28, 28), len(src.classes),
+            (_refetch(src, px), _refetch(src, py)))
     return out
 
 
@@ -406,6 +520,7 @@ FASHION_MNIST = Source(
             ("the Keras cache", "{keras}/fashion-mnist/{file}"),
             (CACHE, "{cache}/fashion-mnist/{file}")),
     read=_read_idx_pairs, classes=FASHION_CLASSES,  # no stand-in: it is the others' stand-in
+    sizes={"train": 60_000, "test": 10_000},
     hint="`sudo apt-get install dataset-fashion-mnist` (Debian/Ubuntu)",
 )
 
@@ -505,6 +620,7 @@ MNIST = Source(
     places=(("the Keras cache", "{keras}/{file}"), (CACHE, "{cache}/{file}")),
     read=npz_reader("x_{}", "y_{}", ("train", "test"), (28, 28)),
     classes=tuple("0123456789"), standin=digits_standin, standin_name="the digits stand-in",
+    sizes={"train": 60_000, "test": 10_000},
 )
 
 
@@ -548,11 +664,14 @@ CIFAR10 = Source(
     checksums={"cifar-10-python.tar.gz": "6d958be074577803d12ecdefd02955f39262c83c16fe9348329d7fe0b5c001ce"},
     urls=("https://www.cs.toronto.edu/~kriz/",),
     subfolder="cifar10",
-    # Keras keeps the same archive under another name.
-    places=(("the Keras cache", "{keras}/cifar-10-batches-py.tar.gz"), (CACHE, "{cache}/{file}")),
+    # Keras keeps the same archive under another name: Keras 2's, then Keras 3's (keras.utils.get_file
+    # with extract=True keeps the download as <fname>_archive beside the extracted folder).
+    places=(("the Keras cache", "{keras}/cifar-10-batches-py.tar.gz"),
+            ("the Keras cache", "{keras}/cifar-10-batches-py-target_archive"), (CACHE, "{cache}/{file}")),
     read=_read_cifar,
     classes=("airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse", "ship", "truck"),
     standin=cifar10_standin, standin_name="the Fashion-MNIST stand-in",
+    sizes={"train": 50_000, "test": 10_000},
     hint="run `keras.datasets.cifar10.load_data()`, which caches it in ~/.keras/datasets",
 )
 
@@ -657,7 +776,7 @@ DERMAMNIST = Source(
     subfolder="medmnist",
     places=((CACHE, "{cache}/medmnist/{file}"), ("MedMNIST's default folder", "~/.medmnist/{file}")),
     read=npz_reader("{}_images", "{}_labels", SPLITS, (28, 28, 3), column=True),
-    classes=DERMA_CLASSES, kind=DermaData,
+    classes=DERMA_CLASSES, kind=DermaData, sizes={s: sum(DERMA_COUNTS[s]) for s in SPLITS},
     standin=dermamnist_standin, standin_name="the Fashion-MNIST stand-in",
     hint=("`pip install medmnist` and run `DermaMNIST(split='train', download=True)`, which fetches it "
           "into ~/.medmnist"),

@@ -216,4 +216,7 @@ def load_vectors(name: str = DEFAULT_VECTORS, allow_standin: bool = True, *, see
                                    lambda reason: standin_vectors(spec, seed, reason, name),
                                    "a small Word2Vec stand-in")
     provenance.record(vectors.provenance, vectors.real)
+    folder = gensim_dir / name  # the runner's cache key watches these files (a stand-in: the missing loader)
+    provenance.looked_up(f"gensim-data {name}", None, sorted(f for f in folder.iterdir() if f.is_file())
+                         if vectors.real and folder.is_dir() else [folder / "__init__.py"])
     return vectors

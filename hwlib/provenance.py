@@ -4,6 +4,11 @@ Loaders call :func:`record` for every dataset they return. The runner appends
 one hidden cell to each notebook that prints :func:`kernel_report` as a JSON
 line tagged with :data:`MARKER`; the book builder reads it back from the
 executed notebook for the execution report and the stand-in banner.
+
+Loaders also call :func:`looked_up`: which dataset they looked for and the files they
+found (path, size, modification time), or that they found none (a stand-in followed).
+The runner keeps that part of the report in its cache key: a page is run again when the
+files it read changed or are gone, or when data it lacked can now be found.
 """
 
 from __future__ import annotations
@@ -23,6 +28,7 @@ LIBRARIES = ("tensorflow", "tensorflow-cpu", "keras", "keras-tuner", "numpy", "p
 REPORT_CELL = "from hwlib import provenance as _hwlib_provenance\n_hwlib_provenance.print_report()"
 
 _records: list[dict] = []
+_lookups: list[dict] = []
 
 
 def record(description: str, real: bool) -> None:
@@ -37,9 +43,40 @@ def records() -> list[dict]:
     return [dict(r) for r in _records]
 
 
+def file_ids(paths) -> list[list]:
+    """``[path, size, mtime_ns]`` of each file, absolute; ``[path, None, None]`` for one that is missing."""
+    out = []
+    for path in paths:
+        path = os.path.abspath(os.fspath(path))
+        try:
+            info = os.stat(path)
+            out.append([path, info.st_size, info.st_mtime_ns])
+        except OSError:
+            out.append([path, None, None])
+    return out
+
+
+def looked_up(dataset: str, data_dir, paths) -> None:
+    """Note that a loader looked for ``dataset`` (with ``data_dir``, None for the default places) and
+    found ``paths``, or (``paths=None``) nothing, so a stand-in may follow. Loaders of files that are
+    not a :mod:`hwlib.data` source pass ``data_dir=None`` and list the files they depend on, missing
+    ones included: the runner then only compares those files."""
+    entry = {"dataset": dataset,
+             "data_dir": os.path.abspath(os.path.expanduser(os.fspath(data_dir))) if data_dir else None,
+             "files": None if paths is None else file_ids(paths)}
+    if entry not in _lookups:
+        _lookups.append(entry)
+
+
+def lookups() -> list[dict]:
+    """The data lookups noted in this kernel so far (see :func:`looked_up`)."""
+    return [dict(entry) for entry in _lookups]
+
+
 def clear() -> None:
-    """Forget the recorded datasets (tests)."""
+    """Forget the recorded datasets and lookups (tests)."""
     _records.clear()
+    _lookups.clear()
 
 
 def device() -> str:
@@ -65,9 +102,10 @@ def versions() -> dict[str, str]:
 
 
 def kernel_report() -> dict:
-    """Data records, device, platform and versions of this kernel, as a JSON-able dict."""
+    """Data records, device, platform and versions of this kernel, as a JSON-able dict; ``lookups``
+    (:func:`looked_up`) are for the runner's cache key."""
     return {"data": records(), "device": device(), "platform": platform.platform(terse=True),
-            "versions": versions()}
+            "versions": versions(), "lookups": lookups()}
 
 
 def print_report() -> None:
@@ -76,12 +114,14 @@ def print_report() -> None:
 
 
 def read_report(nb) -> dict | None:
-    """The report printed by the runner's cell of an executed notebook, or None if it has none."""
-    for cell in nb.cells:
-        if cell.cell_type != "code" or CELL_TAG not in cell.get("metadata", {}).get("tags", []):
+    """The report printed by the runner's cell of an executed notebook (read by nbformat, or its raw
+    JSON as a dict), or None if it has none."""
+    for cell in nb["cells"]:
+        if cell["cell_type"] != "code" or CELL_TAG not in cell.get("metadata", {}).get("tags", []):
             continue
         for output in cell.get("outputs", []):
             text = output.get("text", "") if output.get("output_type") == "stream" else ""
+            text = "".join(text) if isinstance(text, list) else text  # a notebook's raw JSON splits lines
             for line in text.splitlines():
                 if line.startswith(MARKER):
                     return json.loads(line[len(MARKER):])

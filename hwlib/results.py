@@ -1,8 +1,16 @@
 """What a page saves for later pages (numbers, models, tuner trials), in one outputs folder.
 
-The folder is ``$HWLIB_OUTPUTS``: the runner sets it (``_build/outputs/<profile>``,
-or ``DIR/outputs`` with ``run --out DIR``). A notebook opened by hand in
-JupyterLab or Colab without it writes to ``hwlib-outputs/`` beside itself.
+A page writes into ``$HWLIB_OUTPUTS`` (:func:`save`, :func:`folder`). The runner
+(``python -m hwlib run``) points it at a staging folder of its own for each page,
+``<outputs>/.staging-<pid>``, that starts as a copy of what that page published
+last time (so a tuner resumes its trials), and gives the published outputs folder
+(``_build/outputs/<profile>``, or ``DIR/outputs`` with ``run --out DIR``) as
+``$HWLIB_PUBLISHED``: :func:`load` reads this run's own results first, then the
+published ones, where the other pages' results are. Only when the whole notebook
+succeeded does the runner move the staged files into the published folder (see
+``hwlib.book.runner.execute``); a failed or interrupted run publishes nothing.
+A notebook opened by hand in JupyterLab or Colab, without these variables, writes
+to and reads from ``hwlib-outputs/`` beside itself.
 """
 
 from __future__ import annotations
@@ -16,6 +24,12 @@ from pathlib import Path
 def outputs_dir() -> Path:
     """``$HWLIB_OUTPUTS``, else ``./hwlib-outputs``."""
     return Path(os.environ.get("HWLIB_OUTPUTS") or "hwlib-outputs").resolve()
+
+
+def published_dir() -> Path | None:
+    """``$HWLIB_PUBLISHED``: the outputs folder the book's other pages published into (None when unset)."""
+    value = os.environ.get("HWLIB_PUBLISHED")
+    return Path(value).resolve() if value else None
 
 
 def folder(kind: str) -> Path:
@@ -42,11 +56,14 @@ def save(name: str, values: dict) -> Path:
 
 
 def load(name: str, made_by: str) -> dict:
-    """Read what :func:`save` wrote under ``name``, or say which page (``made_by``) to run first."""
-    path = outputs_dir() / "results" / f"{name}.json"
-    if not path.is_file():
-        raise FileNotFoundError(
-            f"{path} is missing: run the page {made_by} first with the same outputs folder "
-            f"(python -m hwlib run {made_by} [--profile P] [--out DIR], or run that notebook "
-            f"in the same folder in JupyterLab)")
-    return json.loads(path.read_text())
+    """Read what :func:`save` wrote under ``name`` in this run, else what the page ``made_by`` published
+    (``$HWLIB_PUBLISHED``), or say which page to run first."""
+    places = [outputs_dir()] + ([published_dir()] if published_dir() else [])
+    for place in places:
+        path = place / "results" / f"{name}.json"
+        if path.is_file():
+            return json.loads(path.read_text())
+    raise FileNotFoundError(
+        f"{path} is missing: run the page {made_by} first with the same outputs folder "
+        f"(python -m hwlib run {made_by} [--profile P] [--out DIR], or run that notebook "
+        f"in the same folder in JupyterLab)")

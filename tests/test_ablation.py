@@ -1,15 +1,11 @@
 """The sc3 Q2 page's methods where they live (its definition cells): the configuration table, the
 builder, the models' sizes, the history summary against Keras's early stopping, the feature maps."""
 
-import sys
-from pathlib import Path
-
 import keras
 import numpy as np
 import pytest
 
-sys.path.insert(0, str(Path(__file__).parent))
-from pagecode import page_definitions  # noqa: E402
+from pagecode import page_definitions
 
 P = page_definitions("sc3/q2_cifar10_ablation")
 

@@ -18,13 +18,16 @@ def batch(n, seed):
             b"data": rng.integers(0, 256, (n, 3072)).astype(np.uint8), b"filenames": [b"f"] * n}
 
 
-def write_archive(directory, name="cifar-10-python.tar.gz", members=data.CIFAR_MEMBERS, n=3):
+def write_archive(directory, name="cifar-10-python.tar.gz", members=data.CIFAR_MEMBERS, n=3, change=None):
+    """A tiny archive; ``change(batch)`` edits the second training batch."""
     directory.mkdir(parents=True, exist_ok=True)
     path = directory / name
     batches = {}
     with tarfile.open(path, "w:gz") as archive:
         for i, member in enumerate(members):
             batches[member] = batch(n, i)
+            if change and i == 1:
+                change(batches[member])
             raw = pickle.dumps(batches[member], protocol=2)
             info = tarfile.TarInfo(member)
             info.size = len(raw)
@@ -43,6 +46,7 @@ def isolated(tmp_path, monkeypatch):
         raise urllib.error.URLError("network disabled by the test")
 
     monkeypatch.setattr(urllib.request, "urlopen", refuse)
+    monkeypatch.setattr(data.CIFAR10, "sizes", {"train": 15, "test": 3})  # write_archive's tiny batches
     return tmp_path
 
 
@@ -66,10 +70,12 @@ def test_good_archive_is_read_in_channels_last_order(isolated):
     assert not ds.real and "differs" in ds.provenance and str(path) in ds.provenance
 
 
-def test_keras_cache_name_is_found(isolated):
-    write_archive(isolated / "keras" / "datasets", name="cifar-10-batches-py.tar.gz")
+@pytest.mark.parametrize("name", ["cifar-10-batches-py.tar.gz",  # Keras 2
+                                  "cifar-10-batches-py-target_archive"])  # Keras 3 (keras.datasets.cifar10)
+def test_keras_cache_name_is_found(isolated, name):
+    write_archive(isolated / "keras" / "datasets", name=name)
     ds = data.load(data.CIFAR10)
-    assert ds.sources["found_in"] == "the Keras cache"
+    assert ds.sources["found_in"] == "the Keras cache" and ds.sources["path"].endswith(name)
 
 
 def test_corrupt_archive_names_file_and_fix(isolated):
@@ -99,6 +105,30 @@ def test_foreign_pickle_globals_are_refused(isolated):
             archive.addfile(info, io.BytesIO(raw))
     with pytest.raises(data.DataError, match="not allowed"):
         data.load(data.CIFAR10, isolated / "given")
+
+
+@pytest.mark.parametrize("change, message", [
+    (lambda b: b.update({b"data": np.zeros((3, 3072), np.uint8)}), "every pixel of .*data_batch_2 data is 0"),
+    (lambda b: b.update({b"labels": [0, 10, 1]}), r"data_batch_2 labels holds labels 0\.\.10, expected 0-9"),
+    (lambda b: b.update({b"data": b[b"data"][:2], b"labels": b[b"labels"][:2]}),
+     "the train split holds 14 images, but CIFAR-10 has 15"),
+])
+def test_bad_batches_are_refused(isolated, change, message):
+    write_archive(isolated / "given", change=change)
+    with pytest.raises(data.DataError, match=message):
+        data.load(data.CIFAR10, isolated / "given")
+
+
+def test_hwlib_data_without_cifar_falls_back_to_the_standin(isolated, monkeypatch):
+    """HWLIB_DATA holding only Fashion-MNIST (as the Makefile suggests) no longer stops the CIFAR-10 page."""
+    (isolated / "fashion").mkdir()
+    monkeypatch.setenv("HWLIB_DATA", str(isolated / "fashion"))
+    monkeypatch.setattr(data, "load_fashion_mnist", lambda *a, **k: fake_fashion())
+    with pytest.warns(UserWarning, match="Fashion-MNIST stand-in"):
+        ds = data.cifar10_or_standin(None, allow_standin=True)
+    assert not ds.real and f"nor in HWLIB_DATA={isolated / 'fashion'}" in ds.provenance
+    write_archive(isolated / "fashion" / "cifar10")  # the shared folder, under CIFAR-10's own name
+    assert data.cifar10_or_standin(None, allow_standin=True).sources["found_in"] == "the HWLIB_DATA folder"
 
 
 def test_offline_is_unavailable_and_full_profile_refuses_standin(isolated):

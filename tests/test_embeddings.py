@@ -8,9 +8,7 @@ where they live, on the page, through ``page_definitions``.
 
 import gzip
 import math
-import sys
 import warnings
-from pathlib import Path
 
 import gensim.downloader
 import numpy as np
@@ -20,8 +18,7 @@ from gensim.models import KeyedVectors
 from hwlib import data
 from hwlib import embeddings as E
 
-sys.path.insert(0, str(Path(__file__).parent))
-from pagecode import page_definitions  # noqa: E402
+from pagecode import page_definitions
 
 PAGE = "hw14/01_word_embeddings"
 NAME = "glove-wiki-gigaword-100"

@@ -1,15 +1,11 @@
 """The sc3 Q1 page's methods where they live (its definition cells): per-layer gradient norms, clipping
 against hand computation and Keras, the cliff, the penalties, and the symmetry measures."""
 
-import sys
-from pathlib import Path
-
 import keras
 import numpy as np
 import pytest
 
-sys.path.insert(0, str(Path(__file__).parent))
-from pagecode import page_definitions  # noqa: E402
+from pagecode import page_definitions
 
 P = page_definitions("sc3/q1_gradients")
 

@@ -47,6 +47,7 @@ def isolated(tmp_path, monkeypatch):
         raise urllib.error.URLError("network disabled in this test")
 
     monkeypatch.setattr(urllib.request, "urlopen", offline)
+    monkeypatch.setattr(data.DERMAMNIST, "sizes", SIZES)  # derma_arrays' tiny splits
     return tmp_path
 
 
@@ -102,6 +103,11 @@ def test_corrupt_file_is_not_replaced_by_the_standin(isolated):
     ({"train_labels": np.zeros((14, 1), np.float32)}, "train_labels is float32 .*expected integer labels"),
     ({"test_labels": np.full((9, 1), 7, np.uint8)}, r"test_labels holds labels 7\.\.7, expected 0-6"),
     ({"val_labels": np.full((7, 1), -1, np.int64)}, r"val_labels holds labels -1\.\.-1"),
+    ({"val_images": np.zeros((0, 28, 28, 3), np.uint8), "val_labels": np.zeros((0, 1), np.uint8)},
+     "val_images holds no images .*: the val split is empty"),
+    ({"test_images": np.zeros((9, 28, 28, 3), np.uint8)}, "every pixel of test_images is 0: the images are blank"),
+    ({"test_images": np.ones((8, 28, 28, 3), np.uint8) * np.arange(8)[:, None, None, None].astype(np.uint8),
+      "test_labels": np.zeros((8, 1), np.uint8)}, "the test split holds 8 images, but DermaMNIST has 9"),
 ])
 def test_malformed_files_are_refused(isolated, changes, message):
     write_npz(isolated / "d", **changes)
@@ -116,8 +122,23 @@ def test_explicit_directory_without_the_file_is_an_error(isolated, monkeypatch):
     with pytest.raises(data.DataError, match="does not hold"):
         data.dermamnist_or_standin(isolated / "empty", allow_standin=True)
     monkeypatch.setenv("HWLIB_DATA", str(isolated / "empty"))
-    with pytest.raises(data.DataError, match="HWLIB_DATA=.*does not hold"):
-        data.load(data.DERMAMNIST)
+    with pytest.raises(data.DataError, match="data_dir=.*does not hold dermamnist.npz"):
+        data.dermamnist_or_standin(isolated / "empty", allow_standin=True)  # HWLIB_DATA or not
+
+
+def test_hwlib_data_without_dermamnist_falls_back(isolated, monkeypatch):
+    """HWLIB_DATA holding only Fashion-MNIST no longer stops the DermaMNIST page: its other places,
+    then (quick profile) the stand-in, which says which folder was searched."""
+    (isolated / "shared" / "fashion-mnist").mkdir(parents=True)
+    monkeypatch.setenv("HWLIB_DATA", str(isolated / "shared"))
+    monkeypatch.setattr(data.DERMAMNIST, "standin", lambda seed, reason: data.dermamnist_standin(
+        seed, fashion=synthetic_fashion(), reason=reason))
+    with pytest.warns(UserWarning, match="Fashion-MNIST stand-in"):
+        ds = data.dermamnist_or_standin(allow_standin=True)
+    assert not ds.real and f"nor in HWLIB_DATA={isolated / 'shared'}" in ds.provenance
+    write_npz(isolated / ".medmnist")
+    ds = data.dermamnist_or_standin(allow_standin=True)
+    assert "MedMNIST's default folder" in ds.provenance and "holds no DermaMNIST" in ds.provenance
 
 
 def test_offline_without_a_copy_lists_places_and_fix(isolated):
@@ -140,6 +161,7 @@ def test_download_checks_the_publishers_md5(isolated, monkeypatch):
     monkeypatch.setenv("HWLIB_CACHE", str(isolated / "cache"))
     monkeypatch.setenv("HOME", str(isolated))
     monkeypatch.delenv("HWLIB_DATA", raising=False)
+    monkeypatch.setattr(data.DERMAMNIST, "sizes", SIZES)
     mirror = write_npz(isolated / "mirror").parent
     md5 = hashlib.md5((mirror / "dermamnist.npz").read_bytes()).hexdigest()
     monkeypatch.setattr(data.DERMAMNIST, "urls", (mirror.as_uri() + "/",))

@@ -2,9 +2,6 @@
 measures agree with scikit-learn and catch misaligned labels, the plots draw, oversampling and
 augmentation do what they say, and the bottleneck ResNet has the parameters counted by hand."""
 
-import sys
-from pathlib import Path
-
 import matplotlib
 
 matplotlib.use("Agg")
@@ -13,8 +10,7 @@ import numpy as np
 import pytest
 from sklearn.metrics import balanced_accuracy_score, f1_score, roc_auc_score
 
-sys.path.insert(0, str(Path(__file__).parent))
-from pagecode import page_definitions  # noqa: E402
+from pagecode import page_definitions
 
 NAMES = ("a", "b", "c")
 

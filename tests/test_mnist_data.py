@@ -33,6 +33,7 @@ def isolated(tmp_path, monkeypatch):
     monkeypatch.setenv("KERAS_HOME", str(tmp_path / "keras"))
     monkeypatch.delenv("HWLIB_DATA", raising=False)
     monkeypatch.setattr(data.MNIST, "urls", ("http://127.0.0.1:9/",))
+    monkeypatch.setattr(data.MNIST, "sizes", {"train": 12, "test": 5})  # mnist_arrays' tiny files
     return tmp_path
 
 
@@ -60,9 +61,10 @@ def test_subfolder_environment_variable_and_keras_cache(isolated, monkeypatch):
     monkeypatch.setenv("HWLIB_DATA", str(isolated / "env"))
     assert data.load(data.MNIST).x_train.shape == (12, 28, 28)
     monkeypatch.delenv("HWLIB_DATA")
-    write_npz(isolated / "keras" / "datasets", mnist_arrays(n_train=7))
+    _, arrays = write_npz(isolated / "keras" / "datasets", mnist_arrays(seed=7))
     ds = data.load(data.MNIST)
-    assert len(ds.y_train) == 7 and ds.sources["found_in"] == "the Keras cache"
+    np.testing.assert_array_equal(ds.x_train, arrays["x_train"])
+    assert ds.sources["found_in"] == "the Keras cache"
 
 
 def test_truncated_archive_names_file_and_fix(isolated):
@@ -104,6 +106,11 @@ def test_wrong_keys(isolated):
     (lambda a: a.update(y_train=np.zeros((12, 1), np.uint8)), "y_train is uint8 of shape"),
     (lambda a: a.update(y_test=np.zeros(4, np.uint8)), "5 test images but 4 labels"),
     (lambda a: a.update(y_train=np.full(12, 10, np.uint8)), "labels 10..10, expected 0-9"),
+    (lambda a: a.update(x_test=np.zeros((0, 28, 28), np.uint8), y_test=np.zeros(0, np.uint8)),
+     r"x_test holds no images \(shape \(0, 28, 28\)\): the test split is empty"),
+    (lambda a: a.update(x_train=np.zeros((12, 28, 28), np.uint8)), "every pixel of x_train is 0"),
+    (lambda a: a.update(x_train=a["x_train"][:11], y_train=a["y_train"][:11]),
+     "the train split holds 11 images, but MNIST has 12"),
 ])
 def test_wrong_shapes_types_and_labels(isolated, change, expected):
     arrays = mnist_arrays()
@@ -121,8 +128,37 @@ def test_explicit_directory_without_the_file_is_an_error_not_a_fallback(isolated
     with pytest.raises(data.DataError, match="does not hold"):
         data.mnist_or_standin(isolated / "empty", allow_standin=True)
     monkeypatch.setenv("HWLIB_DATA", str(isolated / "empty"))
-    with pytest.raises(data.DataError, match="HWLIB_DATA=.*does not hold"):
-        data.load(data.MNIST)
+    with pytest.raises(data.DataError, match="data_dir=.*does not hold mnist.npz"):
+        data.mnist_or_standin(isolated / "empty", allow_standin=True)  # data_dir must hold it, HWLIB_DATA or not
+
+
+def test_hwlib_data_holding_only_fashion_mnist_does_not_stop_mnist(isolated, no_network, monkeypatch):
+    """HWLIB_DATA set to the Fashion-MNIST folder, as the Makefile suggests: MNIST is looked for in its
+    other places, the quick profile gets the stand-in, and both say which folder was searched."""
+    shared = isolated / "fashion-mnist"
+    shared.mkdir()
+    for name in data.FASHION_MNIST.files:
+        (shared / name).write_bytes(b"")
+    monkeypatch.setenv("HWLIB_DATA", str(shared))
+    with pytest.warns(UserWarning, match="digits stand-in"):
+        ds = data.mnist_or_standin(allow_standin=True)
+    assert not ds.real and f"nor in HWLIB_DATA={shared}" in ds.provenance
+    with pytest.raises(data.DataUnavailable) as err:
+        data.mnist_or_standin(allow_standin=False)
+    assert f"$HWLIB_DATA: {shared} and its mnist/ subfolder" in str(err.value)
+    write_npz(isolated / "keras" / "datasets")
+    ds = data.load(data.MNIST)
+    assert ds.sources["found_in"] == "the Keras cache" and f"HWLIB_DATA={shared} holds no MNIST" in ds.provenance
+
+
+def test_directory_named_like_the_file_is_an_error_not_a_standin(isolated, no_network):
+    (isolated / "keras" / "datasets" / "mnist.npz").mkdir(parents=True)
+    with pytest.raises(data.DataError, match=r"keras/datasets/mnist.npz is a directory .*not the MNIST file") as err:
+        data.mnist_or_standin(allow_standin=True)
+    assert not isinstance(err.value, data.DataUnavailable)
+    (isolated / "given" / "mnist.npz").mkdir(parents=True)
+    with pytest.raises(data.DataError, match=r"given/mnist.npz is a directory"):
+        data.load(data.MNIST, isolated / "given")
 
 
 def test_corrupt_cached_file_is_not_replaced_by_the_standin(isolated):

@@ -1,15 +1,11 @@
 """Q4's parameter formulas, dependence and sequential depth of convolutions against recurrences, where
 they live: the page notebooks/hw7q/q4_cnn_vs_rnn.md."""
 
-import sys
-from pathlib import Path
-
 import keras
 import numpy as np
 import pytest
 
-sys.path.insert(0, str(Path(__file__).parent))
-from pagecode import page_definitions  # noqa: E402
+from pagecode import page_definitions
 
 
 @pytest.fixture(scope="module")

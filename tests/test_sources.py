@@ -39,6 +39,43 @@ def test_every_parameter_is_explained(source):
 
 
 @pytest.mark.parametrize("source", SOURCES, ids=ids(SOURCES))
+def test_every_number_declares_its_range(source):
+    for p in params.declared(params.parameters_cell(jupytext.read(source))).values():
+        if p.type in ("int", "float"):
+            assert isinstance(p.accepts, params.Range), (
+                f"parameter {p.name} ({p.type}) declares no range: start its comment with [low, high]")
+
+
+@pytest.mark.parametrize("source", SOURCES, ids=ids(SOURCES))
+def test_defaults_and_profile_values_lie_in_their_ranges(source):
+    nb = jupytext.read(source)
+    declared = params.declared(params.parameters_cell(nb))
+    for p in declared.values():
+        params.check(p, p.default, "default")
+    for profile, values in ((nb.metadata.get("hwlib") or {}).get("profiles") or {}).items():
+        assert "profile" not in (values or {}), f"profile {profile} sets 'profile': the runner sets it"
+        for name, value in (values or {}).items():
+            params.check(declared[name], params.coerce(declared[name], value), f"profile {profile}")
+
+
+# The training (and test) set a page's train_size (test_size) subsets: a larger value must be refused.
+DATASET_SIZES = {"hw1/02_baseline_cnn": 60000, "hw1/03_depth": 60000, "hw1/04_dropout": 60000,
+                 "hw1/05_tuner": 60000, "hw14/03_dermamnist": 7007, "hw14/04_hyperband": 60000,
+                 "hw7q/q1_keras_tuner": 60000, "hw7q/q7_gradcam": 60000, "sc3/q2_cifar10_ablation": 50000}
+
+
+@pytest.mark.parametrize("source", SOURCES, ids=ids(SOURCES))
+def test_subset_sizes_end_at_the_datasets_size(source):
+    declared = params.declared(params.parameters_cell(jupytext.read(source)))
+    page = runner.page_name(source)
+    if "train_size" in declared:
+        assert page in DATASET_SIZES, f"{page} has a train_size: add its dataset's training size above"
+        assert declared["train_size"].accepts == params.Range(0, DATASET_SIZES[page])
+    if "test_size" in declared:
+        assert declared["test_size"].accepts == params.Range(0, 10000)  # CIFAR-10's test set
+
+
+@pytest.mark.parametrize("source", SOURCES, ids=ids(SOURCES))
 def test_prose_is_tagged_by_language(source):
     nb = jupytext.read(source)
     firsts = {}

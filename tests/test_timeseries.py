@@ -1,17 +1,13 @@
 """Q3's windows, leak-free chronological split, baselines and LSTM, where they live (the page
 notebooks/hw7q/q3_lstm_regression.md), and the series loader of hwlib.timeseries."""
 
-import sys
-from pathlib import Path
-
 import numpy as np
 import pandas as pd
 import pytest
 
 from hwlib import timeseries
 
-sys.path.insert(0, str(Path(__file__).parent))
-from pagecode import page_definitions  # noqa: E402
+from pagecode import page_definitions
 
 
 @pytest.fixture(scope="module")

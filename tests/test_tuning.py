@@ -10,8 +10,7 @@ import pandas as pd
 
 from hwlib import training, tuning
 
-sys.path.insert(0, str(Path(__file__).parent))
-from pagecode import page_definitions  # noqa: E402
+from pagecode import page_definitions
 
 Q1 = "hw7q/q1_keras_tuner"
 
@@ -56,10 +55,14 @@ def test_random_search_runs_its_trials_and_the_table_lists_them_best_first(tmp_p
     assert len(table) == 3 and set(table["status"]) == {"COMPLETED"}
     assert {"units", "learning_rate", "val_accuracy"} <= set(table.columns)
     assert table["val_accuracy"].is_monotonic_decreasing
-    assert (tmp_path / "rs").is_dir()
+    key = tuning.search_key(tiny_hypermodel, x, y, tuner="random", trials=3, epochs=1, seed=0,
+                            validation_split=0.1, batch_size=32)
+    assert Path(tuner.project_dir) == tmp_path / f"rs-{key}" and Path(tuner.project_dir).is_dir()
 
 
-def test_hyperband_resumes_instead_of_starting_over(tmp_path):
+def test_hyperband_resumes_the_same_search_and_starts_anew_on_other_data(tmp_path, monkeypatch, capsys):
+    import keras_tuner as kt
+
     training.seed_everything(0)
     x, y = toy_data(120)
     first = tuning.hyperband(tiny_hypermodel, x, y, 2, 0, tmp_path, "hb")
@@ -67,9 +70,75 @@ def test_hyperband_resumes_instead_of_starting_over(tmp_path):
     assert len(table) >= 2 and {"units", "learning_rate", "val_accuracy", "epochs"} <= set(table.columns)
     assert not any(c.startswith("tuner/") for c in table.columns)
     assert table["val_accuracy"].is_monotonic_decreasing
-    # Other labels: a search that trained again would score differently; a resumed one trains nothing.
-    again = tuning.hyperband(tiny_hypermodel, x, (y + 1) % 3, 2, 0, tmp_path, "hb")
+    said = [capsys.readouterr().out]
+
+    trained = []
+    original = kt.Hyperband.run_trial
+    monkeypatch.setattr(kt.Hyperband, "run_trial", lambda self, *a, **k: trained.append(1) or original(self, *a, **k))
+    # The same data, space and code: resumed, nothing trained again, the same trials.
+    again = tuning.hyperband(tiny_hypermodel, x, y, 2, 0, tmp_path, "hb")
+    assert again.project_dir == first.project_dir and trained == []
     assert tuning.trials_table(again)["val_accuracy"].tolist() == table["val_accuracy"].tolist()
+    said.append(capsys.readouterr().out)
+    # Other labels (the issue: it trained 0 epochs and published the old trials): a new search elsewhere.
+    other = tuning.hyperband(tiny_hypermodel, x, (y + 1) % 3, 2, 0, tmp_path, "hb")
+    assert other.project_dir != first.project_dir and trained, "other data must not resume the old search"
+    assert Path(first.project_dir).is_dir(), "the old search is left as it was"
+    said.append(capsys.readouterr().out)
+    for out, tuner, state in zip(said, (first, again, other), ("a new search", "resumed: ", "a new search")):
+        assert f"tuner folder: {tuner.project_dir} ({state}" in out
+
+
+def wider_hypermodel(hp):
+    """tiny_hypermodel with another choice of units: another search space, so another search."""
+    model = keras.Sequential([keras.Input((6,)), keras.layers.Dense(hp.Choice("units", [4, 16]), activation="relu"),
+                              keras.layers.Dense(3, activation="softmax")])
+    model.compile(optimizer=keras.optimizers.Adam(hp.Choice("learning_rate", [1e-2, 1e-3])),
+                  loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    return model
+
+
+def test_search_key_follows_data_code_and_settings():
+    x, y = toy_data()
+    key = tuning.search_key(tiny_hypermodel, x, y, epochs=2)
+    assert key == tuning.search_key(tiny_hypermodel, x.copy(), y.copy(), epochs=2)
+    assert key != tuning.search_key(tiny_hypermodel, x, (y + 1) % 3, epochs=2), "labels"
+    x2 = x.copy()
+    x2[0, 0] += 1
+    assert key != tuning.search_key(tiny_hypermodel, x2, y, epochs=2), "one value"
+    assert key != tuning.search_key(tiny_hypermodel, x.astype("float64"), y, epochs=2), "dtype"
+    assert key != tuning.search_key(tiny_hypermodel, x[:-1], y[:-1], epochs=2), "size"
+    assert key != tuning.search_key(tiny_hypermodel, x, y, epochs=3), "settings"
+    assert key != tuning.search_key(wider_hypermodel, x, y, epochs=2), "code"
+
+
+PAGE_CODE = """
+WIDTHS = {widths}
+
+def block(hp):
+    return hp.Choice("units", WIDTHS)
+
+def hypermodel(hp):
+    return block(hp) * {scale}
+"""
+
+
+def cell(widths="[4, 8]", scale=1):
+    """A hypermodel defined as a notebook defines it (exec'd code, no source file), with a helper and a constant."""
+    namespace = {"__name__": "__main__"}
+    exec(compile(PAGE_CODE.format(widths=widths, scale=scale), "<cell>", "exec"), namespace)
+    return namespace["hypermodel"]
+
+
+def test_search_key_sees_helpers_and_constants_of_the_hypermodels_namespace():
+    x, y = toy_data()
+    key = tuning.search_key(cell(), x, y)
+    assert key == tuning.search_key(cell(), x, y), "the same code run again gives the same key"
+    assert key != tuning.search_key(cell(scale=2), x, y), "the hypermodel's own code"
+    assert key != tuning.search_key(cell(widths="[4, 16]"), x, y), "a constant of its namespace"
+    changed_helper = cell()
+    changed_helper.__globals__["block"] = cell(scale=3)  # another function under the helper's name
+    assert key != tuning.search_key(changed_helper, x, y), "a helper it calls"
 
 
 def test_q1_cnn_rebuilds_the_reported_best_model():

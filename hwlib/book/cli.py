@@ -15,7 +15,8 @@ def _common(sub):
     sub.add_argument("--set", dest="assignments", action="append", default=[], metavar="NAME=VALUE",
                      help="override a parameter (repeatable); see `python -m hwlib params NOTEBOOK`")
     sub.add_argument("--force", action="store_true", help="execute even if nothing changed")
-    sub.add_argument("--timeout", type=int, default=None, help="seconds allowed per cell")
+    sub.add_argument("--timeout", type=int, default=None,
+                     help="seconds allowed per cell, a positive number (default: no limit)")
 
 
 def main(argv=None) -> int:
@@ -52,6 +53,11 @@ def main(argv=None) -> int:
     except (runner.RunError, ParameterError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:  # while planning or locking (the runner reports one during the notebooks)
+        print("interrupted: no notebook was run", file=sys.stderr)
+        return 130
+    if any(o.status == "interrupted" for o in outcomes):
+        return 130
     if any(o.status == "failed" for o in outcomes):
         return 1
     if args.command == "book":
@@ -64,13 +70,15 @@ def main(argv=None) -> int:
 
 
 def _show_params(name: str) -> int:
-    import jupytext
-
     source = runner.resolve_source(name)
-    nb = jupytext.read(source)
+    for profile in runner.PROFILES:  # a broken source or profile value: one line naming the file and the fix
+        runner.plan(source, profile)
+    nb, meta = runner.read_source(source)
     print(f"{runner.page_name(source)} parameters:\n{describe(declared(parameters_cell(nb)))}")
-    for profile, values in ((nb.metadata.get("hwlib") or {}).get("profiles") or {}).items():
+    for profile, values in meta["profiles"].items():
         print(f"profile {profile}: " + (", ".join(f"{k}={v}" for k, v in values.items()) or "defaults"))
+    print("ranges: [ and ] include the bound, ( and ) exclude it; change a value with --set NAME=VALUE, "
+          "the profile with --profile")
     return 0
 
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import copy
 import html
-import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,6 +18,7 @@ import nbformat
 import yaml
 
 from .. import provenance
+from .runner import read_stamp
 from ..page import number as fa_number
 
 GENERATED = ("report", "glossary")
@@ -113,7 +113,7 @@ def run_info(executed_dir: Path, page: str) -> RunInfo:
     """Read ``<page>.ipynb`` and ``<page>.stamp.json`` of an executed-notebook folder."""
     nb = nbformat.read(Path(executed_dir) / f"{page}.ipynb", as_version=4)
     stamp_path = Path(executed_dir) / f"{page}.stamp.json"
-    stamp = json.loads(stamp_path.read_text(encoding="utf8")) if stamp_path.is_file() else {}
+    stamp = read_stamp(stamp_path) or {}  # a missing or truncated stamp: the page shows no run details
     return RunInfo(page, titles(nb), stamp.get("parameters", {}), stamp.get("seconds"),
                    stamp.get("finished", ""), provenance.read_report(nb))
 

@@ -4,17 +4,33 @@ Each notebook's front matter may hold ``hwlib: {profiles: {full: {...}}, needs: 
 per-profile parameter values over the parameters cell's defaults, and the pages
 whose saved results it reads.  A run is skipped when the source, the resolved
 parameters, the profile, hwlib and the needed pages are unchanged since the
-last successful run.
+last successful run, and so is its data: the loaders note in the kernel report
+which files they read (path, size, modification time) or that they found none
+and used a stand-in; before running again, :func:`fingerprint` asks
+:func:`hwlib.data.locate` what they would find now, and any difference (a file
+changed or gone, real data installed where a stand-in was used), or a change of
+``$HWLIB_DATA``, ``$HWLIB_CACHE``, ``$GENSIM_DATA_DIR`` or ``$KERAS_HOME``, runs it again.
+
+A run publishes all of a page or nothing: the kernel saves into a staging folder
+of its own (``$HWLIB_OUTPUTS``, a copy of what the page published last time) and
+reads the other pages' results from the outputs folder (``$HWLIB_PUBLISHED``);
+only when every cell succeeded are the staged files moved into the outputs
+folder, then the notebook into place, then the stamp (listing what the page
+published) written last, atomically (:func:`execute`). One run at a time writes
+a folder (a lock, :func:`run`); an unreadable stamp means "not current".
 """
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import json
 import logging
 import os
 import re
+import shutil
 import sys
+import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -59,10 +75,12 @@ class Plan:
 
     @property
     def stamp(self) -> Path:
+        """``<page>.stamp.json`` beside the output: the last successful run's fingerprint and what it published."""
         return self.output.with_suffix(".stamp.json")
 
     @property
     def failed(self) -> Path:
+        """``<page>.failed.ipynb``: the partly executed notebook of the last failed run."""
         return self.output.with_suffix(".failed.ipynb")
 
 
@@ -71,7 +89,7 @@ class Outcome:
     """What happened to one notebook."""
 
     page: str
-    status: str  # ran | cached | failed
+    status: str  # ran | cached | failed | interrupted
     seconds: float
     output: Path | None
     error: str = ""
@@ -103,39 +121,160 @@ def all_sources() -> list[Path]:
 
 
 def book_sources() -> list[Path]:
-    """The notebook sources of the book's pages, in toc order (text-only pages are left out)."""
+    """The notebook sources of the book's pages, in toc order (text-only pages are left out).
+
+    ``book/_toc.yml`` must be valid YAML and every page it names must exist: a notebook
+    ``notebooks/<page>.md``, a written page ``book/<lang>/<page>.md`` or a page the site
+    builder writes (report, glossary); otherwise a one-line RunError names the entry and the fix.
+    """
+    import difflib
+
     import yaml
 
-    from .site import toc_pages
+    from .pages import GENERATED
+    from .site import LANG_TAGS, BookError, toc_pages
 
-    toc = yaml.safe_load((paths.ROOT / "book" / "_toc.yml").read_text(encoding="utf-8"))
-    pages = [page for page in toc_pages(toc) if (paths.NOTEBOOKS / f"{page}.md").is_file()]
-    return [paths.NOTEBOOKS / f"{page}.md" for page in pages]
+    toc_file = paths.ROOT / "book" / "_toc.yml"
+    try:
+        toc = yaml.safe_load(toc_file.read_text(encoding="utf-8"))
+        if not isinstance(toc, dict) or not isinstance(toc.get("root"), str):
+            raise BookError("book/_toc.yml has no `root: <page>` line; start it with root: intro")
+        pages = toc_pages(toc)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" near line {mark.line + 1}" if mark else ""
+        raise RunError(f"book/_toc.yml is not valid YAML{where}: {getattr(exc, 'problem', None) or exc}; "
+                       f"fix that line") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise RunError(f"book/_toc.yml cannot be read ({exc}); restore it (git checkout book/_toc.yml)") from None
+    except BookError as exc:
+        raise RunError(str(exc)) from None
+    except (AttributeError, TypeError):  # a `file:` that is not a page name
+        raise RunError("book/_toc.yml: every entry is `- file: <page>` with a page name such as "
+                       "hw1/01_dataset_tour; fix the entry that is not") from None
+    written = [paths.ROOT / "book" / lang for lang in LANG_TAGS]
+    known = [page_name(s) for s in all_sources()]
+    missing = [page for page in pages if page not in GENERATED and not (paths.NOTEBOOKS / f"{page}.md").is_file()
+               and not any((folder / f"{page}.md").is_file() for folder in written)]
+    if missing:
+        named = ", ".join(page + "".join(f" (did you mean {close}?)"
+                                         for close in difflib.get_close_matches(page, known, 1, 0.8))
+                          for page in missing)
+        raise RunError(f"book/_toc.yml names pages that do not exist: {named}; each needs notebooks/<page>.md "
+                       f"or book/<lang>/<page>.md: fix the names or remove those entries")
+    return [paths.NOTEBOOKS / f"{page}.md" for page in pages if (paths.NOTEBOOKS / f"{page}.md").is_file()]
+
+
+def shown(source: Path) -> str:
+    """A source as one types it in the project folder: ``notebooks/hw1/02_baseline_cnn.md``."""
+    try:
+        return Path(source).resolve().relative_to(paths.NOTEBOOKS.resolve().parent).as_posix()
+    except ValueError:
+        return str(source)
+
+
+FORM = "hwlib: {profiles: {quick: {}, full: {epochs: 10}}, needs: [hw1/02_baseline_cnn]}"
+
+
+def _what(value) -> str:
+    text = repr(value)
+    return f"{type(value).__name__} {text if len(text) <= 40 else text[:37] + '...'}"
+
+
+def read_source(source: Path):
+    """Read a notebook source and check its front matter: ``(nb, hwlib)`` where ``hwlib`` is
+    ``{"profiles": {profile: {name: value}}, "needs": [page, ...]}``. A broken source (YAML that
+    does not parse, an ``hwlib:`` entry of the wrong form, ``needs:`` naming no page) is a
+    one-line RunError: the file, the problem, the fix."""
+    import difflib
+
+    import yaml
+
+    name = shown(source)
+    try:
+        nb = jupytext.read(source)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" near line {mark.line + 1}" if mark else ""
+        raise RunError(f"{name}: the front matter (between the --- lines at the top) is not valid YAML{where}: "
+                       f"{getattr(exc, 'problem', None) or exc}; fix that line (the form is {FORM})") from None
+    except (OSError, ValueError) as exc:
+        raise RunError(f"{name}: cannot be read as a notebook ({type(exc).__name__}: {exc}); it must be a "
+                       f"MyST markdown notebook (.md) or an .ipynb, in UTF-8") from None
+    if not isinstance(nb.metadata.get("kernelspec", {}), dict):
+        raise RunError(f"{name}: kernelspec: is {_what(nb.metadata['kernelspec'])}, not a mapping; "
+                       f"write kernelspec: {{name: python3, display_name: Python 3}}")
+    meta = nb.metadata.get("hwlib")
+    meta = {} if meta is None else meta
+    if not isinstance(meta, dict):
+        raise RunError(f"{name}: hwlib: in the front matter is {_what(meta)}, not a mapping; write {FORM}")
+    unknown = sorted(str(key) for key in meta if key not in ("profiles", "needs"))
+    if unknown:
+        raise RunError(f"{name}: hwlib: has the unknown key {unknown[0]!r} (it takes profiles and needs); "
+                       f"write {FORM}")
+    profiles = {} if meta.get("profiles") is None else meta["profiles"]
+    if not isinstance(profiles, dict):
+        raise RunError(f"{name}: hwlib: profiles: is {_what(profiles)}, not a mapping of profile to values; "
+                       f"write {FORM}")
+    for profile, values in profiles.items():
+        if profile not in PROFILES:
+            raise RunError(f"{name}: hwlib: profiles: has a profile {profile!r}; the profiles are "
+                           f"{' and '.join(PROFILES)}: rename or remove it")
+        if not isinstance(values, (dict, type(None))):
+            raise RunError(f"{name}: hwlib: profiles: {profile}: is {_what(values)}, not a mapping of "
+                           f"parameter values; write {profile}: {{epochs: 10}} (or {profile}: {{}})")
+    needs = [] if meta.get("needs") is None else meta["needs"]
+    if not isinstance(needs, list) or not all(isinstance(n, str) for n in needs):
+        raise RunError(f"{name}: hwlib: needs: is {_what(needs)}; write a list of page names, "
+                       f"needs: [hw1/02_baseline_cnn]")
+    page = page_name(source)
+    for need in needs:
+        if need == page:
+            raise RunError(f"{name}: hwlib: needs: names the page itself ({need}); remove it")
+        if not any((paths.NOTEBOOKS / f"{need}{suffix}").is_file() for suffix in (".md", ".ipynb")):
+            close = difflib.get_close_matches(need, [page_name(s) for s in all_sources()], 1, 0.8)
+            hint = f" (did you mean {close[0]}?)" if close else ""
+            raise RunError(f"{name}: hwlib: needs: names {need!r}, which is not a page (no notebooks/{need}.md)"
+                           f"{hint}; fix the name or remove it")
+    return nb, {"profiles": {k: v or {} for k, v in profiles.items()}, "needs": list(needs)}
 
 
 def plan(source: Path, profile: str, overrides: dict[str, str] | None = None) -> Plan:
-    """Read a source, and resolve and check its parameters for ``profile`` plus ``overrides``."""
+    """Read a source, and resolve and check its parameters for ``profile`` plus ``overrides``;
+    a broken source or a bad value is a RunError that names the file (:func:`read_source`)."""
     if profile not in PROFILES:
         raise RunError(f"unknown profile {profile!r}; choose one of {', '.join(PROFILES)}")
-    nb = jupytext.read(source)
+    page = page_name(source)
+    nb, meta = read_source(source)
     nb.metadata.setdefault("kernelspec", {"name": "python3", "display_name": "Python 3"})
     nb.metadata["kernelspec"].setdefault("language", "python")
-    page = page_name(source)
     report = nbformat.v4.new_code_cell(provenance.REPORT_CELL)
     report.metadata["tags"] = [provenance.CELL_TAG, "remove-cell"]
     nb.cells.append(report)
-    meta = nb.metadata.get("hwlib", {}) or {}
+    profile_values = meta["profiles"].get(profile, {})
+    refuse_profile_setting(page, source, profile, profile_values, overrides or {})
     try:
         declared = P.declared(P.parameters_cell(nb))
-        profile_values = (meta.get("profiles") or {}).get(profile) or {}
         values = P.resolve(declared, (f"profile {profile!r} in {source.name}", profile_values),
                            ("--set", overrides or {}))
     except P.ParameterError as exc:
-        raise RunError(f"{page}: {exc}") from None
+        raise RunError(f"{shown(source)}: {exc}") from None
     if "profile" in declared:
         values["profile"] = profile
     injected = {k: v for k, v in values.items() if v != declared[k].default or k == "profile"}
-    return Plan(source, page, profile, values, injected, list(meta.get("needs", [])), nb)
+    return Plan(source, page, profile, values, injected, meta["needs"], nb)
+
+
+def refuse_profile_setting(page: str, source: Path, profile: str, profile_values: dict, overrides: dict):
+    """``profile`` comes from ``--profile`` only: the runner would overwrite any other value silently."""
+    if "profile" in overrides:
+        wanted = str(overrides["profile"]).strip()
+        fix = f"--profile {wanted}" if wanted in PROFILES else " or ".join(f"--profile {p}" for p in PROFILES)
+        raise RunError(f"{page}: --set profile={wanted} does not choose the profile (the runner sets it): "
+                       f"run with {fix} instead")
+    if "profile" in profile_values:
+        raise RunError(f"{page}: profile {profile!r} in {source.name} sets the parameter 'profile'; remove it "
+                       f"(the runner sets profile from --profile)")
 
 
 def hwlib_digest() -> str:
@@ -147,27 +286,98 @@ def hwlib_digest() -> str:
     return digest.hexdigest()
 
 
+# The environment variables that steer where the loaders look (hwlib.data, hwlib.embeddings, Keras's cache).
+DATA_ENV = ("HWLIB_DATA", "HWLIB_CACHE", "GENSIM_DATA_DIR", "KERAS_HOME")
+
+
+def data_changes(p: Plan) -> list[dict]:
+    """The data lookups of the last run (noted by its loaders in the report of ``p.output``) that
+    would now find something else: files changed, moved or gone, or real data now present where a
+    stand-in was used. Empty when nothing changed or there is no last run, so the key a run stamps
+    is the one the next plan computes if nothing changed in between."""
+    from .. import data
+
+    if not p.output.is_file():
+        return []
+    try:
+        report = provenance.read_report(json.loads(p.output.read_text(encoding="utf-8")))
+    except (OSError, ValueError) as exc:
+        return [{"report": f"unreadable: {exc}"}]
+    changed = []
+    for entry in (report or {}).get("lookups", []):
+        then = entry.get("files")
+        try:
+            located = data.locate(entry["dataset"], entry.get("data_dir"))
+            now = None if located is None else provenance.file_ids(located)
+        except KeyError:  # not a hwlib.data source: the files its loader noted
+            now = provenance.file_ids(f[0] for f in then or [])
+        except Exception as exc:  # e.g. HWLIB_DATA now names a folder without the files
+            now = f"{type(exc).__name__}: {exc}"
+        if now != then:
+            changed.append({**entry, "now": now})
+    return changed
+
+
 def fingerprint(p: Plan) -> str:
-    """What a run depends on: source, values, profile, hwlib and the needed pages' last runs."""
+    """What a run depends on: source, values, profile, hwlib, the needed pages' last runs, the
+    loaders' environment variables (:data:`DATA_ENV`) and :func:`data_changes` since the last run."""
     needed = {}
     for page in p.needs:
-        stamp = paths.executed_dir(p.profile) / f"{page}.stamp.json"
-        needed[page] = json.loads(stamp.read_text())["fingerprint"] if stamp.is_file() else None
+        stamp = read_stamp(paths.executed_dir(p.profile) / f"{page}.stamp.json")
+        needed[page] = (stamp or {}).get("fingerprint")  # None: missing or unreadable, not a finished run
     blob = json.dumps({
         "source": p.source.read_text(encoding="utf-8"),
         "values": p.values,
         "profile": p.profile,
         "hwlib": hwlib_digest(),
         "needs": needed,
+        "data_env": {name: os.environ.get(name) for name in DATA_ENV},
+        "data_changes": data_changes(p),
     }, sort_keys=True)
     return hashlib.sha256(blob.encode()).hexdigest()
 
 
 def is_current(p: Plan) -> bool:
-    """True when the last successful run had the same fingerprint and its output is still there."""
-    if not (p.stamp.is_file() and p.output.is_file()):
+    """True when the last successful run had the same fingerprint and its output is still there;
+    a missing, truncated or unreadable stamp means not current."""
+    stamp = read_stamp(p.stamp)
+    if stamp is None or not p.output.is_file():
         return False
-    return json.loads(p.stamp.read_text()).get("fingerprint") == fingerprint(p)
+    return stamp.get("fingerprint") == fingerprint(p)
+
+
+def read_stamp(path: Path) -> dict | None:
+    """A stamp's contents, or None when it is missing, truncated or unreadable."""
+    try:
+        stamp = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return stamp if isinstance(stamp, dict) else None
+
+
+def write_stamp(path: Path, stamp: dict) -> None:
+    """Write a stamp whole or not at all: a temporary file of a unique name beside it, then one rename."""
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            json.dump(stamp, fh, indent=1)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def published_by(stamp: dict | None) -> list[str]:
+    """What a page published, as its stamp lists it: paths relative to the outputs folder such as
+    ``results/baseline.json`` or ``tuner/hw1_random_search`` (anything else in the list is ignored)."""
+    entries = (stamp or {}).get("outputs")
+    if not isinstance(entries, list):
+        return []
+    return [e for e in entries if isinstance(e, str)
+            and 1 <= len(e.split("/")) <= 2 and all(part not in ("", ".", "..") for part in e.split("/"))]
 
 
 class CellProgress(logging.Handler):
@@ -211,7 +421,20 @@ class CellProgress(logging.Handler):
 
 
 def execute(p: Plan, timeout: int | None = None, out=None) -> Outcome:
-    """Run one planned notebook; keep the last good output if this run fails.
+    """Run one planned notebook; publish its notebook, what it saved and its stamp only if every cell succeeded.
+
+    The kernel saves into a staging folder of its own, ``$HWLIB_OUTPUTS`` =
+    ``<outputs>/.staging-<pid>``, which starts as a copy of what this page published last
+    time (its stamp lists those files and folders, so a tuner resumes its trials), and
+    reads the other pages' results from the outputs folder, ``$HWLIB_PUBLISHED`` (see
+    :mod:`hwlib.results`). Papermill writes the notebook as ``.<name>.running.<pid>.ipynb``.
+    When every cell succeeded, in this order: the old stamp is removed (the page is not
+    current until the end), the staged files and folders replace the ones this page had
+    published, the notebook takes its place and the new stamp, listing what was published,
+    is written last, atomically. So a run killed at any point leaves the previous page,
+    outputs and stamp as they were, or no stamp (and the page runs again). A failed or
+    interrupted (Ctrl-C) run publishes nothing, deletes its staging folder and its running
+    notebook, and a failure keeps its notebook as ``<name>.failed.ipynb``.
 
     Progress (cell number, elapsed time), what the cells print and their
     progress bars are shown as the notebook runs.
@@ -225,22 +448,47 @@ def execute(p: Plan, timeout: int | None = None, out=None) -> Outcome:
     logger.setLevel(logging.INFO)
     logger.propagate = False
 
-    p.output.parent.mkdir(parents=True, exist_ok=True)
-    running = p.output.with_name(f".{p.output.stem}.running.ipynb")
+    running = p.output.with_name(f".{p.output.stem}.running.{os.getpid()}.ipynb")
+    staging = p.outputs / f".staging-{os.getpid()}"
+    previous = published_by(read_stamp(p.stamp))
     start = time.perf_counter()
-    env_before = {name: os.environ.get(name) for name in ("TF_CPP_MIN_LOG_LEVEL", "HWLIB_OUTPUTS")}
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-    os.environ["HWLIB_OUTPUTS"] = str(p.outputs.resolve())  # the kernel saves results, models, trials there
+    env_before = {name: os.environ.get(name) for name in ("TF_CPP_MIN_LOG_LEVEL", "HWLIB_OUTPUTS", "HWLIB_PUBLISHED")}
+    failed_notebook = None
     try:
-        pm.execute_notebook(
-            p.nb, str(running), parameters=p.injected, kernel_name="python3", progress_bar=False,
-            log_output=True, cwd=str(p.output.parent), execution_timeout=timeout,
-        )
-    except Exception as exc:  # papermill raises its own and the kernel's errors
+        p.output.parent.mkdir(parents=True, exist_ok=True)
+        _remove(running)
+        _remove(staging)
+        _stage(p.outputs, staging, previous)
+        os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+        os.environ["HWLIB_OUTPUTS"] = str(staging.resolve())  # the kernel saves results, models, trials there
+        os.environ["HWLIB_PUBLISHED"] = str(p.outputs.resolve())  # and reads the other pages' results here
+        try:
+            pm.execute_notebook(
+                p.nb, str(running), parameters=p.injected, kernel_name="python3", progress_bar=False,
+                log_output=True, cwd=str(p.output.parent), execution_timeout=timeout,
+                # the kernel's own log (not the cells' output): a TCP notice on every start, and an
+                # internal traceback when Ctrl-C stops it in the middle of a cell
+                extra_arguments=["--IPKernelApp.log_level=CRITICAL"],
+            )
+        except Exception:  # papermill raises its own and the kernel's errors
+            failed_notebook = _keep(running, p.failed)
+            raise
+        entries = _entries(staging)
+        p.stamp.unlink(missing_ok=True)
+        _publish(staging, p.outputs, entries, previous)
+        os.replace(running, p.output)
+        p.failed.unlink(missing_ok=True)
         seconds = time.perf_counter() - start
-        if running.exists():
-            os.replace(running, p.failed)
-        return Outcome(p.page, "failed", seconds, p.failed if p.failed.exists() else None, describe_error(exc))
+        write_stamp(p.stamp, {
+            "page": p.page, "profile": p.profile, "fingerprint": fingerprint(p),
+            "parameters": p.values, "seconds": round(seconds, 1),
+            "finished": time.strftime("%Y-%m-%d %H:%M:%S"), "outputs": entries,
+        })
+        return Outcome(p.page, "ran", seconds, p.output)
+    except KeyboardInterrupt:
+        return Outcome(p.page, "interrupted", time.perf_counter() - start, None, "interrupted")
+    except Exception as exc:
+        return Outcome(p.page, "failed", time.perf_counter() - start, failed_notebook, describe_error(exc))
     finally:
         logger.removeHandler(handler)
         for name, value in env_before.items():
@@ -248,15 +496,67 @@ def execute(p: Plan, timeout: int | None = None, out=None) -> Outcome:
                 os.environ.pop(name, None)
             else:
                 os.environ[name] = value
-    seconds = time.perf_counter() - start
-    os.replace(running, p.output)
-    p.failed.unlink(missing_ok=True)
-    p.stamp.write_text(json.dumps({
-        "page": p.page, "profile": p.profile, "fingerprint": fingerprint(p),
-        "parameters": p.values, "seconds": round(seconds, 1),
-        "finished": time.strftime("%Y-%m-%d %H:%M:%S"),
-    }, indent=1))
-    return Outcome(p.page, "ran", seconds, p.output)
+        _remove(running)
+        _remove(staging)
+
+
+def _stage(outputs: Path, staging: Path, entries: list[str]) -> None:
+    """Start ``staging`` as a copy of the ``entries`` this page published in ``outputs`` (only its own)."""
+    staging.mkdir(parents=True)
+    for entry in entries:
+        source, copy = outputs / entry, staging / entry
+        copy.parent.mkdir(parents=True, exist_ok=True)
+        if source.is_dir():
+            shutil.copytree(source, copy, symlinks=True)
+        elif source.is_file():
+            shutil.copy2(source, copy)
+
+
+def _entries(staging: Path) -> list[str]:
+    """What a run saved, relative to its staging folder: each file or folder inside a kind
+    (``results/baseline.json``, ``tuner/hw1_random_search``), and any file at the top."""
+    found = []
+    for top in sorted(staging.iterdir()):
+        if top.is_dir() and not top.is_symlink():
+            found += [f"{top.name}/{item.name}" for item in sorted(top.iterdir())]
+        else:
+            found.append(top.name)
+    return found
+
+
+def _publish(staging: Path, outputs: Path, entries: list[str], previous: list[str]) -> None:
+    """Move each staged entry into ``outputs``, over what was there, and take away what this page
+    published before (``previous``) and no longer has. Moves, not copies: one file system."""
+    replaced = staging / ".replaced"
+    replaced.mkdir()
+    for n, entry in enumerate(sorted(set(entries) | set(previous))):
+        target = outputs / entry
+        kind_folder = "/" not in entry and target.is_dir()  # never take away a whole kind (results/, ...)
+        if (target.exists() or target.is_symlink()) and not kind_folder:
+            os.replace(target, replaced / str(n))
+        if entry in entries:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(staging / entry, target)
+
+
+def _keep(running: Path, failed: Path) -> Path | None:
+    """Keep a failed run's partly executed notebook as ``failed``; None if there is none."""
+    try:
+        os.replace(running, failed)
+        return failed
+    except OSError:
+        return None
+
+
+def _remove(path: Path) -> None:
+    """Delete a file or folder if it is there (a leftover: errors are ignored)."""
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path, ignore_errors=True)
+    else:
+        try:
+            path.unlink(missing_ok=True)
+        except OSError:
+            pass
 
 
 def describe_error(exc: Exception) -> str:
@@ -270,6 +570,9 @@ def describe_error(exc: Exception) -> str:
     return f"{type(exc).__name__}: {exc}"
 
 
+LOCK = ".hwlib-run.lock"
+
+
 def run(sources: list[Path], profile: str, overrides: dict[str, str] | None = None,
         force: bool = False, timeout: int | None = None, out=None,
         out_dir: Path | None = None) -> list[Outcome]:
@@ -277,35 +580,99 @@ def run(sources: list[Path], profile: str, overrides: dict[str, str] | None = No
 
     ``out_dir`` sends the executed notebooks there instead of into the book's
     ``_build/executed/<profile>`` (for experiments that should not replace the book's pages).
+    Before any kernel starts, the folders are checked (``--out`` must be a folder one can
+    write in) and the executed-notebook folder is locked (``.hwlib-run.lock``): a second run
+    writing the same folder at once is refused, naming the run that holds it. Holding the lock,
+    the runner clears what killed runs left beside these pages (running notebooks, staging
+    folders). Ctrl-C stops the batch: the page being run is ``interrupted`` (nothing of that
+    run is published) and the summary is printed as usual.
     """
     out = out or sys.stdout
+    if timeout is not None and timeout <= 0:
+        raise RunError("--timeout must be a positive number of seconds; omit it for no limit")
     plans = [plan(s, profile, overrides) for s in sources]
     for p in plans:
         p.out_dir = Path(out_dir) if out_dir else None
-    outcomes = []
-    for i, p in enumerate(plans, start=1):
-        shown = " ".join(f"{k}={v}" for k, v in p.injected.items())
-        if not force and is_current(p):
-            print(f"[{i}/{len(plans)}] {p.page}: unchanged since its last run, not executed again", file=out)
-            outcomes.append(Outcome(p.page, "cached", 0.0, p.output))
-            continue
-        print(f"[{i}/{len(plans)}] {p.page}  ({shown})", file=out, flush=True)
-        outcome = execute(p, timeout=timeout, out=out)
-        if outcome.status == "failed":
-            print(f"  FAILED after {outcome.seconds:.0f} s: {outcome.error}", file=out)
-            if outcome.output:
-                print(f"  the partly executed notebook is {outcome.output}", file=out)
-        outcomes.append(outcome)
-    print(summary(outcomes), file=out)
+    root = Path(out_dir) if out_dir else paths.executed_dir(profile)
+    _writable(root, f"--out {root}" if out_dir else f"the build folder {root}")
+    if plans:
+        _writable(plans[0].outputs, f"the outputs folder {plans[0].outputs}")
+    lock = _lock(root)
+    outcomes, current = [], None
+    try:
+        _clear_leftovers(plans)
+        for i, p in enumerate(plans, start=1):
+            current = p
+            shown = " ".join(f"{k}={v}" for k, v in p.injected.items())
+            if not force and is_current(p):
+                print(f"[{i}/{len(plans)}] {p.page}: unchanged since its last run, not executed again", file=out)
+                outcomes.append(Outcome(p.page, "cached", 0.0, p.output))
+                continue
+            print(f"[{i}/{len(plans)}] {p.page}  ({shown})", file=out, flush=True)
+            outcome = execute(p, timeout=timeout, out=out)
+            outcomes.append(outcome)
+            if outcome.status == "failed":
+                print(f"  FAILED after {outcome.seconds:.0f} s: {outcome.error}", file=out)
+                if outcome.output:
+                    print(f"  the partly executed notebook is {outcome.output}", file=out)
+            if outcome.status == "interrupted":
+                break
+    except KeyboardInterrupt:  # between notebooks, or while checking the cache
+        if current is not None and not (outcomes and outcomes[-1].status == "interrupted"):
+            outcomes.append(Outcome(current.page, "interrupted", 0.0, None, "interrupted"))
+    finally:
+        os.close(lock)
+    if outcomes and outcomes[-1].status == "interrupted":
+        print(f"  INTERRUPTED: nothing of this run of {outcomes[-1].page} was published; its last good "
+              f"page, saved outputs and stamp are as they were", file=out)
+    print(summary(outcomes), file=out, flush=True)
     return outcomes
 
 
+def _writable(folder: Path, named: str) -> None:
+    """Create ``folder`` if missing and check that a file can be written in it, or say what is wrong."""
+    if folder.exists() and not folder.is_dir():
+        raise RunError(f"{named} is a file, not a folder: give a folder (it is created if missing)")
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        tempfile.TemporaryFile(dir=folder).close()
+    except OSError as exc:
+        raise RunError(f"{named}: cannot write there ({exc.strerror or exc}); give a folder you can write to") from None
+
+
+def _lock(folder: Path) -> int:
+    """Hold ``<folder>/.hwlib-run.lock`` (flock, released when closed or when this process dies) for
+    this run, or say which run holds it. Returns the open descriptor, to close at the end."""
+    fd = os.open(folder / LOCK, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        holder = os.pread(fd, 32, 0).decode(errors="replace").strip() or "unknown"
+        os.close(fd)
+        raise RunError(f"another run is writing {folder} (pid {holder}); wait for it to finish, "
+                       f"or use --out DIR to write elsewhere") from None
+    os.ftruncate(fd, 0)
+    os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
+    return fd
+
+
+def _clear_leftovers(plans: list[Plan]) -> None:
+    """Remove what killed runs left beside these pages: running notebooks, temporary stamps and
+    staging folders (called holding the lock, so no other run is using them)."""
+    for p in plans:
+        for path in [*p.output.parent.glob(f".{p.output.stem}.running*.ipynb"),
+                     *p.output.parent.glob(f".{p.stamp.name}.*.tmp"), *p.outputs.glob(".staging-*")]:
+            _remove(path)
+
+
 def summary(outcomes: list[Outcome]) -> str:
-    """A plain table: page, status, seconds."""
+    """A plain table: page, status (ran, cached, failed, interrupted), seconds; then the counts."""
     width = max([len(o.page) for o in outcomes] + [8])
-    lines = [f"{'notebook':<{width}}  {'status':<7}  {'seconds':>8}", "-" * (width + 19)]
-    lines += [f"{o.page:<{width}}  {o.status:<7}  {o.seconds:>8.1f}" for o in outcomes]
+    lines = [f"{'notebook':<{width}}  {'status':<11}  {'seconds':>8}", "-" * (width + 23)]
+    lines += [f"{o.page:<{width}}  {o.status:<11}  {o.seconds:>8.1f}" for o in outcomes]
     total = sum(o.seconds for o in outcomes)
     failed = sum(o.status == "failed" for o in outcomes)
-    lines.append(f"{len(outcomes)} notebooks, {failed} failed, {total:.0f} s executing")
+    interrupted = sum(o.status == "interrupted" for o in outcomes)
+    counts = f"{len(outcomes)} notebooks, {failed} failed" + (f", {interrupted} interrupted" if interrupted else "")
+    lines.append(f"{counts}, {total:.0f} s executing")
     return "\n".join(lines)
