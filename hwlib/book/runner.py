@@ -141,10 +141,7 @@ def book_sources() -> list[Path]:
             raise BookError("book/_toc.yml has no `root: <page>` line; start it with root: intro")
         pages = toc_pages(toc)
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" near line {mark.line + 1}" if mark else ""
-        raise RunError(f"book/_toc.yml is not valid YAML{where}: {getattr(exc, 'problem', None) or exc}; "
-                       f"fix that line") from None
+        raise RunError(f"book/_toc.yml is not valid YAML{yaml_problem(exc)}; fix that line") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise RunError(f"book/_toc.yml cannot be read ({exc}); restore it (git checkout book/_toc.yml)") from None
     except BookError as exc:
@@ -163,6 +160,13 @@ def book_sources() -> list[Path]:
         raise RunError(f"book/_toc.yml names pages that do not exist: {named}; each needs notebooks/<page>.md "
                        f"or book/<lang>/<page>.md: fix the names or remove those entries")
     return [paths.NOTEBOOKS / f"{page}.md" for page in pages if (paths.NOTEBOOKS / f"{page}.md").is_file()]
+
+
+def yaml_problem(exc) -> str:
+    """`` near line N: <what YAML found>`` for a YAML parse error, to follow "is not valid YAML"."""
+    mark = getattr(exc, "problem_mark", None)
+    where = f" near line {mark.line + 1}" if mark else ""
+    return f"{where}: {getattr(exc, 'problem', None) or exc}"
 
 
 def shown(source: Path) -> str:
@@ -194,10 +198,8 @@ def read_source(source: Path):
     try:
         nb = jupytext.read(source)
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" near line {mark.line + 1}" if mark else ""
-        raise RunError(f"{name}: the front matter (between the --- lines at the top) is not valid YAML{where}: "
-                       f"{getattr(exc, 'problem', None) or exc}; fix that line (the form is {FORM})") from None
+        raise RunError(f"{name}: the front matter (between the --- lines at the top) is not valid YAML"
+                       f"{yaml_problem(exc)}; fix that line (the form is {FORM})") from None
     except (OSError, ValueError) as exc:
         raise RunError(f"{name}: cannot be read as a notebook ({type(exc).__name__}: {exc}); it must be a "
                        f"MyST markdown notebook (.md) or an .ipynb, in UTF-8") from None
