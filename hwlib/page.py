@@ -1,10 +1,16 @@
-"""What every page does besides data and training: glue its numbers into both languages' prose.
+"""What every page does besides data and training: glue its numbers into both languages' prose,
+and check the claims that prose makes about them.
 
 ``glue(acc=(0.912, ".3f"), n=1347)`` makes ``{glue:text}`acc:.3f``` usable in
 English prose and ``{glue:text}`acc_fa``` (Persian digits, «٫» decimal sign,
 «٬» thousands) in Persian prose. The glued values are stored in the cell's
 outputs the way myst-nb's own ``glue`` stores them, so the notebooks need
 nothing of the book toolkit.
+
+``claim("lstm_beats_naive", r2_lstm > r2_naive, r2_lstm=r2_lstm, r2_naive=r2_naive)``,
+in a cell right after the prose that says so, checks that sentence on this
+run's numbers: the claim is recorded for the execution report, and when the
+run contradicts it the page shows a warning there, in each language.
 """
 
 from __future__ import annotations
@@ -13,6 +19,17 @@ _DIGITS = str.maketrans("0123456789.,-", "۰۱۲۳۴۵۶۷۸۹٫٬−")
 _LRI, _PDI = "\u2066", "\u2069"
 _SUPERSCRIPT = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
 _HIDDEN = "application/papermill.record/"  # myst-nb's prefix for values glued without display
+LANG_KEY = "hwlib-lang"  # output metadata: the edition an output belongs to (the site keeps only its own)
+
+_claims: dict[str, dict] = {}
+_WARNING = {
+    "en": ("This run contradicts the text", "The text here says <code>{name}</code>, and this run's numbers "
+           "do not uphold it: {numbers}. Read the paragraph above with these numbers in mind; the "
+           "execution report lists every claim of this page."),
+    "fa": ("این اجرا متن را تأیید نمی‌کند", "متن این‌جا ادعای <code>{name}</code> را می‌کند و عددهای این اجرا "
+           "آن را تأیید نمی‌کنند: {numbers}. بند بالا را با این عددها بخوانید؛ گزارش اجرا همهٔ ادعاهای "
+           "این صفحه را فهرست می‌کند."),
+}
 
 
 def number(value, fmt: str = "") -> str:
@@ -54,3 +71,52 @@ def glue(**values) -> None:
         value = value.item() if hasattr(value, "item") else value
         _store(name, value)
         _store(f"{name}_fa", value if isinstance(value, str) else number(value, fmt))
+
+
+def _shown(value, fmt: str, lang: str) -> str:
+    """A claim's number as its warning shows it (four significant digits unless ``fmt`` says otherwise)."""
+    value = value.item() if hasattr(value, "item") else value
+    if isinstance(value, str):
+        return value
+    fmt = fmt or (",d" if isinstance(value, int) and not isinstance(value, bool) else ".4g")
+    text = format(value, fmt)
+    return number(value, fmt) if lang == "fa" else text
+
+
+def claim(name: str, holds, **numbers) -> None:
+    """Check one statement the prose makes about this run (nothing is returned, so a cell shows nothing).
+
+    ``holds`` is the statement computed on this run's results; ``numbers`` are the
+    values it compares (a value or a ``(value, format)`` pair), shown when it fails.
+    The claim is recorded (:func:`claims`) for the runner's report; a claim that
+    does not hold shows a warning in English and in Persian at this place (each
+    output tagged with its language, so each edition of the site keeps its own).
+    """
+    if not isinstance(name, str) or not name.isidentifier():
+        raise ValueError(f"claim name {name!r}: use a short identifier such as 'lstm_beats_naive'")
+    holds = bool(holds)
+    values = {k: v if isinstance(v, tuple) else (v, "") for k, v in numbers.items()}
+    _claims[name] = {"name": name, "holds": holds,
+                     "numbers": {k: _shown(v, fmt, "en") for k, (v, fmt) in values.items()}}
+    if not holds:
+        from IPython.display import display
+
+        for lang, (title, text) in _WARNING.items():
+            pairs = [f"<code>{k}</code> = {_shown(v, fmt, lang)}" for k, (v, fmt) in values.items()]
+            # in Persian each "name = value" stays one left-to-right unit
+            shown = "، ".join(f'<bdi dir="ltr" style="white-space: nowrap">{x}</bdi>' for x in pairs) if lang == "fa" else ", ".join(pairs)
+            body = text.format(name=name, numbers=shown or "—")
+            html = (f'<div class="admonition warning hwlib-claim" lang="{lang}" dir="{"rtl" if lang == "fa" else "ltr"}">'
+                    f'<p class="admonition-title">{title}</p><p>{body}</p></div>')
+            plain = f"{title}: {name}; " + ", ".join(f"{k} = {_shown(v, fmt, 'en')}" for k, (v, fmt) in values.items())
+            display({"text/html": html, "text/plain": plain}, raw=True, metadata={LANG_KEY: lang})
+
+
+def claims() -> list[dict]:
+    """The claims checked in this kernel so far, in the order first made (a re-run cell updates its own)."""
+    return [dict(c) for c in _claims.values()]
+
+
+def clear_claims() -> None:
+    """Forget the claims checked so far (tests)."""
+    _claims.clear()

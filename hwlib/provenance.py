@@ -102,10 +102,12 @@ def versions() -> dict[str, str]:
 
 
 def kernel_report() -> dict:
-    """Data records, device, platform and versions of this kernel, as a JSON-able dict; ``lookups``
-    (:func:`looked_up`) are for the runner's cache key."""
+    """Data records, device, platform, versions and the page's claims (:func:`hwlib.page.claim`) of this
+    kernel, as a JSON-able dict; ``lookups`` (:func:`looked_up`) are for the runner's cache key."""
+    from .page import claims
+
     return {"data": records(), "device": device(), "platform": platform.platform(terse=True),
-            "versions": versions(), "lookups": lookups()}
+            "versions": versions(), "lookups": lookups(), "claims": claims()}
 
 
 def print_report() -> None:

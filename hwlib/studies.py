@@ -49,6 +49,38 @@ def study(build, ds: data.Dataset, *, folds: int, epochs: int, batch_size: int, 
     return {"cv": cv, "model": model, "evaluation": evaluation, "summary": summary}
 
 
+# The four upper-body garments, which share their outline: shapes differ only in sleeves, collars, texture.
+UPPER_BODY = ("T-shirt/top", "Pullover", "Coat", "Shirt")
+
+
+def final_accuracies(summary: dict) -> tuple[float, float, float]:
+    """Mean over the folds of the last epoch's training and validation accuracy (%), and their gap."""
+    train = np.mean([h["accuracy"][-1] for h in summary["cv"]["histories"]])
+    val = np.mean([h["val_accuracy"][-1] for h in summary["cv"]["histories"]])
+    return float(100 * train), float(100 * val), float(100 * (train - val))
+
+
+def first_epoch_gap(summary: dict) -> float:
+    """Mean over the folds of the first epoch's training minus validation accuracy (points)."""
+    return float(100 * np.mean([h["accuracy"][0] - h["val_accuracy"][0] for h in summary["cv"]["histories"]]))
+
+
+def best_epoch(summary: dict) -> float:
+    """Mean over the folds of the epoch (counted from 1) after which the validation loss was lowest."""
+    return float(np.mean([np.argmin(h["val_loss"]) + 1 for h in summary["cv"]["histories"]]))
+
+
+def weakest_class(evaluation: metrics.Evaluation) -> dict:
+    """The class of lowest recall, its recall, and the wrong class its test images were most often given."""
+    names = evaluation.class_names
+    recall = evaluation.report["recall"].iloc[:len(names)].to_numpy()
+    worst = int(np.argmin(recall))
+    wrong = evaluation.confusion[worst].copy()
+    wrong[worst] = -1  # the diagonal holds the correct predictions
+    return {"name": names[worst], "recall": float(recall[worst]),
+            "confused_with": names[int(np.argmax(wrong))], "count": int(wrong.max())}
+
+
 def comparison_table(summaries: list[dict]) -> pd.DataFrame:
     """Each model's size, CV mean and std and test accuracy in this run beside report 002's and
     the closest row of the public Fashion-MNIST benchmark, in percent."""

@@ -26,7 +26,7 @@ PROMISED = {
     "BatchNorm": {"batch_norm"},
     "batch 4": {"batch_size"},
     "batch 128": {"batch_size"},
-    "MobileNetV2": {"mobilenet", "max_epochs"},
+    "MobileNetV2": {"mobilenet", "max_epochs", "dropout"},  # the report's head has no dropout
 }
 
 
@@ -48,7 +48,7 @@ def test_the_changed_values():
     assert [s[f"lr {v}"]["learning_rate"] for v in ("0.1", "0.001", "0.0001")] == [0.1, 0.001, 0.0001]
     assert P.DEFAULT["learning_rate"] == 0.01 and P.DEFAULT["batch_size"] == 32
     assert s["batch 4"]["batch_size"] == 4 and s["batch 128"]["batch_size"] == 128
-    assert s["MobileNetV2"]["max_epochs"] == 20
+    assert s["MobileNetV2"]["max_epochs"] == 20 and s["MobileNetV2"]["dropout"] == 0
 
 
 def test_default_parameter_count_by_hand():
@@ -78,6 +78,21 @@ def test_mobilenet_ends_in_one_position_per_image():
     assert model.layers[-1].input.shape[-1] == 1280  # flattened 1 x 1 x 1280
 
 
+def test_mobilenet_head_is_the_reports_flatten_and_dense():
+    model = P.build("MobileNetV2")
+    assert [type(layer).__name__ for layer in model.layers[-2:]] == ["Flatten", "Dense"]
+    assert not any(isinstance(layer, keras.layers.Dropout) for layer in model.layers)
+    assert model.loss == "sparse_categorical_crossentropy"
+    assert any(isinstance(layer, keras.layers.Dropout) for layer in P.build("default").layers)
+
+
+@pytest.mark.parametrize(("name", "k"), [("default", 3), ("first kernel 5x5", 5), ("first kernel 7x7", 7)])
+def test_weights_per_first_layer_filter(name, k):
+    kernel = P.first_conv(P.build(name)).kernel
+    assert kernel.shape == (k, k, 3, 7)
+    assert int(np.prod(kernel.shape[:3])) == {3: 27, 5: 75, 7: 147}[k]  # a k x k window on each of 3 channels
+
+
 def test_summary_counts_epochs_from_one():
     history = {"loss": [2.0, 1.5, 1.2, 1.0, 0.9], "val_loss": [1.8, 1.4, 1.6, 1.7, 1.9],
                "val_accuracy": [0.3, 0.5, 0.55, 0.4, 0.35], "accuracy": [0.1] * 5}
@@ -85,6 +100,7 @@ def test_summary_counts_epochs_from_one():
     assert s["epochs run"] == 5 and s["lowest val loss at"] == 2
     assert s["min val loss"] == 1.4 and s["min train loss"] == 0.9
     assert s["best val accuracy"] == 0.55 and s["final val accuracy"] == 0.35
+    assert s["epochs val < train"] == 2  # epochs 1 and 2: 1.8 < 2.0 and 1.4 < 1.5
 
 
 class ScriptedLoss(keras.callbacks.Callback):

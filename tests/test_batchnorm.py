@@ -86,6 +86,23 @@ def test_gradients_match_the_backward_pass_by_hand():
     np.testing.assert_allclose(grad_x, by_hand, atol=1e-12)
 
 
+
+def test_plain_sgd_only_lengthens_the_weights_in_front_of_batch_norm():
+    """The page's account of the weight norms: batch norm hides the scale of each unit's incoming weights from
+    the loss (up to epsilon), so their gradient is perpendicular to them and an SGD step lengthens them."""
+    rng = np.random.default_rng(2)
+    dense, bn = keras.layers.Dense(5, dtype="float64"), Q6.BatchNorm(epsilon=0.0, dtype="float64")
+    x, upstream = tf.constant(rng.normal(size=(32, 4))), tf.constant(rng.normal(size=(32, 5)))
+    with tf.GradientTape() as tape:
+        loss = tf.reduce_sum(tf.tanh(bn(dense(x), training=True)) * upstream)
+    kernel = dense.kernel.numpy()
+    grad = tape.gradient(loss, dense.kernel.value).numpy()
+    cosine = np.sum(grad * kernel, axis=0) / (np.linalg.norm(grad, axis=0) * np.linalg.norm(kernel, axis=0))
+    np.testing.assert_allclose(cosine, 0, atol=1e-10)  # one column of weights per normalized unit
+    assert (np.linalg.norm(kernel - 0.1 * grad, axis=0) > np.linalg.norm(kernel, axis=0)).all()
+    scaled = bn(x @ (10 * kernel) + dense.bias.numpy(), training=True).numpy()
+    np.testing.assert_allclose(scaled, bn(dense(x), training=True).numpy(), atol=1e-10)
+
 def test_batch_norm_has_gamma_beta_and_two_moving_statistics_per_feature():
     model = keras.Sequential([keras.Input((10,)), keras.layers.Dense(20), Q6.BatchNorm()])
     assert sum(int(np.prod(v.shape)) for v in model.trainable_variables) == 220 + 40

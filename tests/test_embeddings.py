@@ -233,6 +233,29 @@ def test_the_page_methods_agree_with_gensim(page):
     assert page.cosine_distance(kv, "w1", "w2") == pytest.approx(kv.distance("w1", "w2"), abs=1e-6)
 
 
+def test_rank_is_the_place_in_the_list_and_need_not_be_symmetric(page):
+    rng = np.random.default_rng(1)
+    kv = make_kv({f"w{i}": rng.normal(size=12) for i in range(200)})
+    assert [page.rank_of(kv, "w0", w) for w, _ in kv.most_similar("w0", topn=10)] == list(range(1, 11))
+    # b is a's nearest word (40 degrees away); five words lie between b and a's far side, closer to b than a is.
+    angles = {"a": 40, "b": 0, **{f"c{i}": -5 * i for i in range(1, 6)}}
+    kv = make_kv({w: [math.cos(math.radians(t)), math.sin(math.radians(t))] for w, t in angles.items()})
+    assert page.rank_of(kv, "a", "b") == 1 and page.rank_of(kv, "b", "a") == 6
+
+
+def test_chance_cosines_are_reproducible_bounded_and_centred(page):
+    rng = np.random.default_rng(2)
+    kv = make_kv({f"w{i}": rng.normal(size=20) for i in range(500)})
+    chance = page.chance_cosines(kv, n=3000, among=400, seed=7)
+    assert chance.shape == (3000,) and np.all(np.abs(chance) <= 1 + 1e-6)
+    np.testing.assert_array_equal(chance, page.chance_cosines(kv, n=3000, among=400, seed=7))
+    assert not np.array_equal(chance, page.chance_cosines(kv, n=3000, among=400, seed=8))
+    assert abs(chance.mean()) < 0.03
+    # Four orthonormal words: any two arrows between four distinct ones, e_b - e_a and e_d - e_c, are orthogonal.
+    axes = make_kv({w: np.eye(4)[i] for i, w in enumerate("abcd")})
+    np.testing.assert_allclose(page.chance_cosines(axes, n=50, seed=0), 0.0, atol=1e-7)
+
+
 def test_missing_words_offsets_and_silhouette(page):
     from sklearn.metrics import silhouette_score
 

@@ -93,6 +93,16 @@ def test_the_default_layer_is_a_convolution_never_a_pooling_layer():
     assert Q7.gradcam(model, images, 0, resize=False).shape == (2, 8, 8)  # the conv's grid, not 2x2
 
 
+@pytest.mark.parametrize("last_pool", [keras.layers.AveragePooling2D, keras.layers.MaxPooling2D,
+                                       keras.layers.GlobalAveragePooling2D, keras.layers.GlobalMaxPooling2D])
+def test_a_model_that_ends_in_conv_pool_pool_is_explained_at_the_conv(last_pool):
+    """The model's very last layers are two poolings: the default still is the convolution before them."""
+    pool = last_pool() if "Global" in last_pool.__name__ else last_pool(2)
+    model = keras.Sequential([keras.Input((8, 8, 1)), keras.layers.Conv2D(2, 3, padding="same", name="conv"),
+                              keras.layers.MaxPooling2D(2, name="first_pool"), pool])
+    assert isinstance(model.layers[-1], last_pool) and Q7.last_conv_layer(model) == "conv"
+
+
 def test_mnist_cnn_has_the_reported_parameter_count():
     # conv 3x3: (9 * c_in + 1) * c_out; 'same' padding 28 -> pool 14 -> 7 -> 3, so 3 * 3 * 64 = 576 inputs
     by_hand_count = (9 + 1) * 32 + (9 * 32 + 1) * 64 + (9 * 64 + 1) * 64 + (576 + 1) * 128 + (128 + 1) * 10

@@ -128,3 +128,36 @@ def test_constant_start_stays_symmetric_after_training():
     assert P.unit_spread(kernel) < 1e-6
     assert P.numerical_rank(kernel) == 1
     assert np.ptp(kernel) > 0  # it did learn something, just the same thing in every unit
+
+
+def test_layer_gradients_keep_what_float32_made_of_them():
+    """Very deep: the sigmoid's gradients underflow to exact zeros near the input, ReLU with N(0, 1) weights
+    overflows to inf/nan, He's scale stays finite and non-zero; the norms are those of the same arrays."""
+    rng = np.random.default_rng(0)
+    x, y = rng.uniform(size=(32, 64)).astype("float32"), rng.integers(0, 10, 32)
+    found = {}
+    for label in ("sigmoid, Glorot", "ReLU, He", "ReLU, N(0, 1)"):
+        keras.utils.set_random_seed(2)
+        model = P.deep_mlp(64, 60, 64, *P.INIT_SETTINGS[label], seed=2)
+        found[label] = P.layer_gradients(model, x, y)
+        assert len(found[label]) == 61 and all(g.dtype == np.float32 for g in found[label])
+    assert not found["sigmoid, Glorot"][0].any() and found["sigmoid, Glorot"][-1].any()
+    assert not any(np.isfinite(g).all() for g in found["ReLU, N(0, 1)"])
+    assert all(np.isfinite(g).all() and g.any() for g in found["ReLU, He"])
+    model = P.deep_mlp(64, 3, 8, "tanh", "glorot_uniform", seed=2)
+    by_hand = [np.linalg.norm(g.astype("float64")) for g in P.layer_gradients(model, x, y)]
+    assert np.allclose(P.layer_gradient_norms(model, x, y), by_hand)
+
+
+def test_zero_start_never_moves_the_kernels():
+    """All weights zero with tanh: hidden outputs are 0 and the outgoing weights are 0, so no kernel gets a
+    gradient; only the output biases learn, and every input gets the same class."""
+    rng = np.random.default_rng(1)
+    x = rng.normal(size=(64, 6)).astype("float32")
+    y = rng.integers(0, 10, 64)
+    keras.utils.set_random_seed(0)
+    model = P.classifier(6, 5, None, "tanh", keras.initializers.Zeros())
+    model.fit(x, y, epochs=3, batch_size=16, verbose=0)
+    assert not model.get_layer("hidden").kernel.numpy().any() and not model.get_layer("out").kernel.numpy().any()
+    assert model.get_layer("out").bias.numpy().any()
+    assert len(np.unique(model.predict(x, verbose=0).argmax(axis=1))) == 1

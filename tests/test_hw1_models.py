@@ -75,3 +75,24 @@ def test_cross_validation_needs_two_folds():
     with pytest.raises(ValueError, match="at least 2 folds"):
         training.cross_validate(baseline, np.zeros((4, 28, 28, 1)), np.zeros((4, 10)), folds=1)
 
+
+
+def test_gap_and_best_epoch_summaries():
+    histories = [{"accuracy": [0.70, 0.90], "val_accuracy": [0.80, 0.85], "val_loss": [0.5, 0.4]},
+                 {"accuracy": [0.60, 0.80], "val_accuracy": [0.70, 0.75], "val_loss": [0.3, 0.6]}]
+    summary = {"cv": {"histories": histories}}
+    train, val, gap = studies.final_accuracies(summary)
+    assert (train, val, gap) == pytest.approx((85.0, 80.0, 5.0))
+    assert studies.first_epoch_gap(summary) == pytest.approx(-10.0)
+    assert studies.best_epoch(summary) == pytest.approx(1.5)  # epoch 2 in the first fold, epoch 1 in the second
+
+
+def test_weakest_class_names_the_class_of_lowest_recall_and_its_main_confusion():
+    from hwlib import metrics
+
+    names = ("a", "b", "c")
+    y_true = np.array([0] * 4 + [1] * 4 + [2] * 4)
+    y_pred = np.array([0, 0, 0, 0, 1, 2, 2, 0, 2, 2, 2, 1])
+    weakest = studies.weakest_class(metrics.evaluate_predictions(y_true, y_pred, names))
+    assert weakest == {"name": "b", "recall": 0.25, "confused_with": "c", "count": 2}
+    assert set(studies.UPPER_BODY) <= set(data.FASHION_CLASSES)

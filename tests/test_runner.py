@@ -514,3 +514,17 @@ def test_the_books_toc_must_name_pages_that_exist(project, no_kernel, tmp_path, 
         assert str(err.value) == message
         assert cli.main(["book"]) == 2
         assert capsys.readouterr().err == f"error: {message}\n"
+
+
+def test_a_source_edited_while_its_page_runs_runs_again(saver, monkeypatch):
+    """The stamp keys the source as it was read for the run, not as it is when the run ends."""
+    def edit_during_the_run(values):
+        saving_cell()(values)
+        saver.write_text(saver.read_text().replace("# Saver", "# Saver, edited", 1))
+
+    fake_papermill(monkeypatch, edit_during_the_run)
+    assert runner.run([saver], "quick")[0].status == "ran"
+    assert "# Saver, edited" in saver.read_text()
+    fake_papermill(monkeypatch, saving_cell())
+    assert runner.run([saver], "quick")[0].status == "ran", "the edit made during the run was never run"
+    assert runner.run([saver], "quick")[0].status == "cached"

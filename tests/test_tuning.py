@@ -169,6 +169,16 @@ def test_q1_hypermodel_space():
     assert model.output_shape == (None, 10)
 
 
+
+def test_q1_full_profile_runs_the_reports_search_with_the_pages_stated_choices():
+    """Full profile: all of MNIST and the report's ten trials; the epochs per trial and the validation
+    split, which the report does not give, are the values the page names as its own choice (3 and 10 %)."""
+    from hwlib.book import runner
+
+    values = runner.plan(runner.resolve_source(Q1), "full").values
+    assert (values["train_size"], values["trials"], values["allow_standin"]) == (0, 10, False)
+    assert (values["epochs"], values["validation_split"]) == (3, 0.1)
+
 def test_q1_table_keeps_only_the_dense_layers_a_trial_built():
     table = pd.DataFrame({"num_dense_layers": [1, 3], "dense_0_units": [64, 32], "dense_1_units": [128, 96],
                           "dense_2_units": [float("nan"), 160.0], "val_accuracy": [0.9, 0.8]})

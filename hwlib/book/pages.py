@@ -35,6 +35,8 @@ TEXT = {
             "or a labelled stand-in) and the machine and libraries it ran on."),
         "profile_line": "Profile: **{profile}**. Notebooks executed between {first} and {last}; {seconds} in all.",
         "col_page": "Page", "col_time": "Wall time", "col_data": "Data", "col_device": "Device",
+        "col_claims": "Claims upheld", "claims": "Claims of the text checked on this run",
+        "upheld": "upheld", "contradicted": "**contradicted**", "no_claims": "none",
         "real": "real", "standin": "**stand-in**", "no_data": "none (no dataset loaded)",
         "profile": "Profile", "finished": "Finished", "device": "Device", "platform": "Platform",
         "data": "Data", "parameters": "Parameters", "libraries": "Libraries",
@@ -66,6 +68,8 @@ TEXT = {
             "جانشینِ برچسب‌دار) و دستگاه و کتابخانه‌هایی که روی آن‌ها اجرا شد."),
         "profile_line": "نمایه: **{profile}**. دفترچه‌ها از {first} تا {last} اجرا شدند؛ روی هم {seconds}.",
         "col_page": "صفحه", "col_time": "مدت اجرا", "col_data": "داده", "col_device": "دستگاه",
+        "col_claims": "ادعاهای تأییدشده", "claims": "ادعاهای متن که روی این اجرا بررسی شدند",
+        "upheld": "تأیید شد", "contradicted": "**تأیید نشد**", "no_claims": "هیچ",
         "real": "واقعی", "standin": "**جانشین**", "no_data": "هیچ (داده‌ای بارگذاری نشد)",
         "profile": "نمایه", "finished": "پایان اجرا", "device": "دستگاه", "platform": "سکو",
         "data": "داده", "parameters": "پارامترها", "libraries": "کتابخانه‌ها",
@@ -182,14 +186,18 @@ def report_page(infos: list[RunInfo], lang: str, profile: str) -> str:
              t["profile_line"].format(profile=profile, first=_when(finished[0] if finished else "?", lang),
                                       last=_when(finished[-1] if finished else "?", lang),
                                       seconds=duration(total, lang)), "",
-             f"| {t['col_page']} | {t['col_time']} | {t['col_data']} | {t['col_device']} |",
-             "|---|---|---|---|"]
+             f"| {t['col_page']} | {t['col_time']} | {t['col_data']} | {t['col_device']} | {t['col_claims']} |",
+             "|---|---|---|---|---|"]
     for info in infos:
         data = (info.report or {}).get("data")
         kind = (t["unknown"] if data is None else t["no_data"] if not data
                 else t["standin"] if info.standin else t["real"])
         device = _device((info.report or {}).get("device", t["unknown"]), lang)
-        lines.append(f"| {{doc}}`/{info.page}` | {duration(info.seconds, lang)} | {kind} | {device} |")
+        claims = (info.report or {}).get("claims") or []
+        upheld = _digits(f"{sum(c['holds'] for c in claims)}/{len(claims)}", lang) if claims else t["no_claims"]
+        if any(not c["holds"] for c in claims):
+            upheld = f"**{upheld}**"
+        lines.append(f"| {{doc}}`/{info.page}` | {duration(info.seconds, lang)} | {kind} | {device} | {upheld} |")
     for info in infos:
         lines += ["", f"## {info.titles.get(lang, info.page)}", "", f"{{doc}}`/{info.page}`", ""]
         report = info.report
@@ -204,6 +212,11 @@ def report_page(infos: list[RunInfo], lang: str, profile: str) -> str:
             item = t["real_item"] if d["real"] else t["standin_item"]
             lines.append("  - " + item.format(d=_ltr(d["description"], lang)))
         lines.append(f"- {t['libraries']}: " + ", ".join(f"`{k}\u00a0{v}`" for k, v in report["versions"].items()))
+        lines.append(f"- {t['claims']}:" + ("" if report.get("claims") else f" {t['no_claims']}"))
+        for c in report.get("claims", []):
+            numbers = ", ".join(f"{k} = {v}" for k, v in c["numbers"].items())
+            lines.append(f"  - `{c['name']}`: {t['upheld'] if c['holds'] else t['contradicted']}"
+                         + (f" ({_ltr(numbers, lang)})" if numbers else ""))
         if info.parameters:
             lines += ["", f"| {t['col_name']} | {t['col_value']} |", "|---|---|"]
             lines += [f"| {_cell(k)} | {_cell(v)} |" for k, v in info.parameters.items()]

@@ -62,6 +62,8 @@ class Plan:
     needs: list[str]
     nb: object = field(repr=False)
     out_dir: Path | None = None
+    text: str = field(default="", repr=False)  # the source as read when planned: what runs, what the stamp keys
+    hwlib: str = ""                             # hwlib_digest() when planned
 
     @property
     def output(self) -> Path:
@@ -93,6 +95,7 @@ class Outcome:
     seconds: float
     output: Path | None
     error: str = ""
+    claims: list = field(default_factory=list)  # the page's claims as its kernel checked them
 
 
 def page_name(source: Path) -> str:
@@ -196,7 +199,8 @@ def read_source(source: Path):
 
     name = shown(source)
     try:
-        nb = jupytext.read(source)
+        text = source.read_text(encoding="utf-8")  # read once: the run and its stamp use this text
+        nb = jupytext.reads(text, fmt={"extension": source.suffix})
     except yaml.YAMLError as exc:
         raise RunError(f"{name}: the front matter (between the --- lines at the top) is not valid YAML"
                        f"{yaml_problem(exc)}; fix that line (the form is {FORM})") from None
@@ -238,7 +242,7 @@ def read_source(source: Path):
             hint = f" (did you mean {close[0]}?)" if close else ""
             raise RunError(f"{name}: hwlib: needs: names {need!r}, which is not a page (no notebooks/{need}.md)"
                            f"{hint}; fix the name or remove it")
-    return nb, {"profiles": {k: v or {} for k, v in profiles.items()}, "needs": list(needs)}
+    return nb, {"profiles": {k: v or {} for k, v in profiles.items()}, "needs": list(needs), "text": text}
 
 
 def plan(source: Path, profile: str, overrides: dict[str, str] | None = None) -> Plan:
@@ -264,7 +268,7 @@ def plan(source: Path, profile: str, overrides: dict[str, str] | None = None) ->
     if "profile" in declared:
         values["profile"] = profile
     injected = {k: v for k, v in values.items() if v != declared[k].default or k == "profile"}
-    return Plan(source, page, profile, values, injected, meta["needs"], nb)
+    return Plan(source, page, profile, values, injected, meta["needs"], nb, text=meta["text"], hwlib=hwlib_digest())
 
 
 def refuse_profile_setting(page: str, source: Path, profile: str, profile_values: dict, overrides: dict):
@@ -321,17 +325,18 @@ def data_changes(p: Plan) -> list[dict]:
 
 
 def fingerprint(p: Plan) -> str:
-    """What a run depends on: source, values, profile, hwlib, the needed pages' last runs, the
-    loaders' environment variables (:data:`DATA_ENV`) and :func:`data_changes` since the last run."""
+    """What a run depends on: source and hwlib as they were when planned (an edit made while the page
+    runs makes it run again next time), values, profile, the needed pages' last runs, the loaders'
+    environment variables (:data:`DATA_ENV`) and :func:`data_changes` since the last run."""
     needed = {}
     for page in p.needs:
         stamp = read_stamp(paths.executed_dir(p.profile) / f"{page}.stamp.json")
         needed[page] = (stamp or {}).get("fingerprint")  # None: missing or unreadable, not a finished run
     blob = json.dumps({
-        "source": p.source.read_text(encoding="utf-8"),
+        "source": p.text,
         "values": p.values,
         "profile": p.profile,
-        "hwlib": hwlib_digest(),
+        "hwlib": p.hwlib,
         "needs": needed,
         "data_env": {name: os.environ.get(name) for name in DATA_ENV},
         "data_changes": data_changes(p),
@@ -608,11 +613,12 @@ def run(sources: list[Path], profile: str, overrides: dict[str, str] | None = No
             shown = " ".join(f"{k}={v}" for k, v in p.injected.items())
             if not force and is_current(p):
                 print(f"[{i}/{len(plans)}] {p.page}: unchanged since its last run, not executed again", file=out)
-                outcomes.append(Outcome(p.page, "cached", 0.0, p.output))
+                outcomes.append(Outcome(p.page, "cached", 0.0, p.output, claims=page_claims(p.output)))
                 continue
             print(f"[{i}/{len(plans)}] {p.page}  ({shown})", file=out, flush=True)
             outcome = execute(p, timeout=timeout, out=out)
             outcomes.append(outcome)
+            outcome.claims = page_claims(outcome.output) if outcome.status == "ran" else []
             if outcome.status == "failed":
                 print(f"  FAILED after {outcome.seconds:.0f} s: {outcome.error}", file=out)
                 if outcome.output:
@@ -628,7 +634,22 @@ def run(sources: list[Path], profile: str, overrides: dict[str, str] | None = No
         print(f"  INTERRUPTED: nothing of this run of {outcomes[-1].page} was published; its last good "
               f"page, saved outputs and stamp are as they were", file=out)
     print(summary(outcomes), file=out, flush=True)
+    contradicted = [(o.page, c) for o in outcomes for c in o.claims if not c["holds"]]
+    if contradicted:
+        print(f"CONTRADICTED: {len(contradicted)} claim(s) of the text are not upheld by these runs; each page "
+              f"shows a warning where it makes the claim, and the execution report lists them:", file=out)
+        for page, c in contradicted:
+            numbers = ", ".join(f"{k}={v}" for k, v in c["numbers"].items())
+            print(f"  {page}: {c['name']} ({numbers})", file=out)
     return outcomes
+
+
+def page_claims(output: Path | None) -> list[dict]:
+    """The claims (:func:`hwlib.page.claim`) recorded in an executed notebook, [] if it has none."""
+    if output is None or not output.is_file():
+        return []
+    report = provenance.read_report(json.loads(output.read_text(encoding="utf-8")))
+    return list((report or {}).get("claims", []))
 
 
 def _writable(folder: Path, named: str) -> None:
@@ -668,10 +689,11 @@ def _clear_leftovers(plans: list[Plan]) -> None:
 
 
 def summary(outcomes: list[Outcome]) -> str:
-    """A plain table: page, status (ran, cached, failed, interrupted), seconds; then the counts."""
+    """A plain table: page, status (ran, cached, failed, interrupted), seconds, claims upheld; then the counts."""
     width = max([len(o.page) for o in outcomes] + [8])
-    lines = [f"{'notebook':<{width}}  {'status':<11}  {'seconds':>8}", "-" * (width + 23)]
-    lines += [f"{o.page:<{width}}  {o.status:<11}  {o.seconds:>8.1f}" for o in outcomes]
+    lines = [f"{'notebook':<{width}}  {'status':<11}  {'seconds':>8}  claims upheld", "-" * (width + 38)]
+    lines += [f"{o.page:<{width}}  {o.status:<11}  {o.seconds:>8.1f}  "
+              + (f"{sum(c['holds'] for c in o.claims)}/{len(o.claims)}" if o.claims else "-") for o in outcomes]
     total = sum(o.seconds for o in outcomes)
     failed = sum(o.status == "failed" for o in outcomes)
     interrupted = sum(o.status == "interrupted" for o in outcomes)

@@ -28,6 +28,8 @@ import yaml
 
 from . import pages as bookpages
 from .paths import ROOT
+from ..page import LANG_KEY
+
 CONFIG = ROOT / "_config.yml"
 BOOK_DIR = ROOT / "book"
 NOTEBOOK_SOURCES = ROOT / "notebooks"
@@ -52,9 +54,10 @@ LANG_TAGS = ("en", "fa")
 def split_notebook(nb: nbformat.NotebookNode, lang: str) -> nbformat.NotebookNode:
     """Return a copy of ``nb`` with only the cells of edition ``lang``.
 
-    Markdown cells tagged with another language code (``en``/``fa``) are dropped;
-    untagged markdown cells, code cells (with their outputs, so myst-nb glue
-    keeps working) and raw cells are kept unchanged.
+    Markdown cells tagged with another language code (``en``/``fa``) are dropped,
+    and so are outputs marked for another language (a claim's warning, see
+    :func:`hwlib.page.claim`); untagged markdown cells, code cells (with their other
+    outputs, so myst-nb glue keeps working) and raw cells are kept unchanged.
     """
     if lang not in LANG_TAGS:
         raise ValueError(f"unknown language {lang!r}, expected one of {LANG_TAGS}")
@@ -66,6 +69,9 @@ def split_notebook(nb: nbformat.NotebookNode, lang: str) -> nbformat.NotebookNod
         if cell.cell_type != "markdown" or lang in _tags(cell) or not others & _tags(cell)
     ]
     for number, cell in enumerate(out.cells):
+        if cell.cell_type == "code":
+            cell.outputs = [o for o in cell.get("outputs", [])
+                            if o.get("metadata", {}).get(LANG_KEY, lang) == lang]
         if cell.cell_type == "code" and "caption" in cell.metadata:
             cell.metadata.setdefault("mystnb", {})["figure"] = _figure(cell.metadata.pop("caption"), lang, number)
     return out
