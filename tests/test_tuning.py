@@ -169,7 +169,6 @@ def test_q1_hypermodel_space():
     assert model.output_shape == (None, 10)
 
 
-
 def test_q1_full_profile_runs_the_reports_search_with_the_pages_stated_choices():
     """Full profile: all of MNIST and the report's ten trials; the epochs per trial and the validation
     split, which the report does not give, are the values the page names as its own choice (3 and 10 %)."""
