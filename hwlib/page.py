@@ -22,6 +22,7 @@ _HIDDEN = "application/papermill.record/"  # myst-nb's prefix for values glued w
 LANG_KEY = "hwlib-lang"  # output metadata: the edition an output belongs to (the site keeps only its own)
 
 _claims: dict[str, dict] = {}
+_headlines: dict[str, float] = {}
 _WARNING = {
     "en": ("This run contradicts the text", "The text here says <code>{name}</code>, and this run's numbers "
            "do not uphold it: {numbers}. Read the paragraph above with these numbers in mind; the "
@@ -112,11 +113,39 @@ def claim(name: str, holds, **numbers) -> None:
             display({"text/html": html, "text/plain": plain}, raw=True, metadata={LANG_KEY: lang})
 
 
+def show(per_language: dict) -> None:
+    """Display one object per edition (``{"en": table, "fa": table}``, as from
+    :func:`hwlib.records.beside`), each output tagged with its language so that each
+    edition of the site keeps its own."""
+    from IPython.display import display
+
+    for lang, shown in per_language.items():
+        if lang not in _WARNING:
+            raise ValueError(f"unknown edition {lang!r}: use 'en' and 'fa'")
+        display(shown, metadata={LANG_KEY: lang})
+
+
+def headline(**numbers) -> None:
+    """Name this run's headline numbers (those its comparison tables show) for the run's record
+    (``python -m hwlib run --record``, :mod:`hwlib.records`); shows nothing."""
+    for name, value in numbers.items():
+        value = value.item() if hasattr(value, "item") else value
+        if not name.isidentifier() or isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise ValueError(f"headline {name}={value!r}: give a name and a number")
+        _headlines[name] = value
+
+
+def headlines() -> dict:
+    """The headline numbers named in this kernel so far (:func:`headline`)."""
+    return dict(_headlines)
+
+
 def claims() -> list[dict]:
     """The claims checked in this kernel so far, in the order first made (a re-run cell updates its own)."""
     return [dict(c) for c in _claims.values()]
 
 
 def clear_claims() -> None:
-    """Forget the claims checked so far (tests)."""
+    """Forget the claims and headlines noted so far (tests)."""
     _claims.clear()
+    _headlines.clear()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 
 from . import paths, runner
 from .params import ParameterError, declared, describe, parameters_cell, parse_assignments
@@ -28,10 +29,16 @@ def main(argv=None) -> int:
     run.add_argument("--out", default=None, metavar="DIR",
                      help="write the executed notebooks to DIR and what they save (results, models, tuner "
                           "trials) to DIR/outputs, instead of _build/ (the book's pages and files stay as they are)")
+    run.add_argument("--record", action="store_true",
+                     help="with --profile full: keep the finished run's record in records/<page>.json "
+                          "(parameters, data, device, versions, time, headline numbers), to commit")
     book = commands.add_parser("book", help="execute the book's notebooks and build the bilingual site")
     _common(book)
     book.add_argument("--no-strict", action="store_true", help="do not turn Sphinx warnings into errors")
     commands.add_parser("list", help="list the notebooks")
+    listing = commands.add_parser("records", help="the recorded full runs (records/), as a markdown table")
+    listing.add_argument("--readme", action="store_true",
+                         help="write the table into README.md between its records markers instead of printing it")
     show = commands.add_parser("params", help="show a notebook's parameters and profiles")
     show.add_argument("notebook")
     args = parser.parse_args(argv)
@@ -43,13 +50,19 @@ def main(argv=None) -> int:
             return 0
         if args.command == "params":
             return _show_params(args.notebook)
+        if args.command == "records":
+            if args.readme:
+                print(f"wrote the records table into {write_readme_table()}")
+            else:
+                print(records_table())
+            return 0
         overrides = parse_assignments(args.assignments)
         if args.command == "run":
             sources = [runner.resolve_source(n) for n in args.notebooks]
         else:
             sources = runner.book_sources()
         outcomes = runner.run(sources, args.profile, overrides, force=args.force, timeout=args.timeout,
-                              out_dir=getattr(args, "out", None))
+                              out_dir=getattr(args, "out", None), record=getattr(args, "record", False))
     except (runner.RunError, ParameterError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
@@ -67,6 +80,50 @@ def main(argv=None) -> int:
                                        paths.BUILD / "site", strict=not args.no_strict)
         print(f"site: {site / 'index.html'}")
     return 0
+
+
+README_MARKERS = ("<!-- records table: written by python -m hwlib records --readme -->", "<!-- end of records table -->")
+
+
+def records_table() -> str:
+    """The last recorded full run of every page that names headline numbers (date, device, data, the
+    settings --set changed, wall time, headline numbers), or the command that would record it, as markdown."""
+    from .. import records
+
+    lines = ["| page | recorded | device | data | changed from the full profile | wall time | headline numbers |",
+             "|---|---|---|---|---|---|---|"]
+    for source in runner.all_sources():
+        if "page.headline(" not in source.read_text(encoding="utf-8"):
+            continue  # a page with nothing to record (a data tour, a discussion of other pages)
+        name = runner.page_name(source)
+        record = records.last(name)
+        if record is None:
+            lines.append(f"| {name} | not run yet: `python -m hwlib run {name} --profile full --record` | | | | | |")
+            continue
+        numbers = ", ".join(f"{k} {v:.4g}" for k, v in record["headlines"].items())
+        changed = ", ".join(f"{k}={v}" for k, v in record.get("changed", {}).items()) or "—"
+        lines.append(f"| {name} | {record['finished'][:10]} | {record['device']} | {records.data_kind(record)} | "
+                     f"{changed} | {record['seconds'] / 60:.1f} min | {numbers} |")
+    return "\n".join(lines)
+
+
+def readme_with_table(text: str) -> str:
+    """``text`` (the README) with the part between :data:`README_MARKERS` replaced by :func:`records_table`."""
+    begin, end = README_MARKERS
+    if text.count(begin) != 1 or text.count(end) != 1 or text.index(begin) > text.index(end):
+        raise runner.RunError(f"README.md needs one line {begin} and, after it, one line {end}")
+    head, rest = text.split(begin)
+    return f"{head}{begin}\n{records_table()}\n{end}{rest.split(end, 1)[1]}"
+
+
+def write_readme_table() -> Path:
+    """Rewrite README.md's records table from records/ (whole or not at all)."""
+    readme = paths.ROOT / "README.md"
+    text = readme_with_table(readme.read_text(encoding="utf-8"))
+    tmp = readme.with_suffix(".md.tmp")
+    tmp.write_text(text, encoding="utf-8")
+    tmp.replace(readme)
+    return readme
 
 
 def _show_params(name: str) -> int:

@@ -64,6 +64,7 @@ class Plan:
     out_dir: Path | None = None
     text: str = field(default="", repr=False)  # the source as read when planned: what runs, what the stamp keys
     hwlib: str = ""                             # hwlib_digest() when planned
+    changed: dict = field(default_factory=dict)  # the values --set changed from the profile's
 
     @property
     def output(self) -> Path:
@@ -268,7 +269,8 @@ def plan(source: Path, profile: str, overrides: dict[str, str] | None = None) ->
     if "profile" in declared:
         values["profile"] = profile
     injected = {k: v for k, v in values.items() if v != declared[k].default or k == "profile"}
-    return Plan(source, page, profile, values, injected, meta["needs"], nb, text=meta["text"], hwlib=hwlib_digest())
+    return Plan(source, page, profile, values, injected, meta["needs"], nb, text=meta["text"], hwlib=hwlib_digest(),
+                changed={k: values[k] for k in overrides or {} if k in values})
 
 
 def refuse_profile_setting(page: str, source: Path, profile: str, profile_values: dict, overrides: dict):
@@ -582,7 +584,7 @@ LOCK = ".hwlib-run.lock"
 
 def run(sources: list[Path], profile: str, overrides: dict[str, str] | None = None,
         force: bool = False, timeout: int | None = None, out=None,
-        out_dir: Path | None = None) -> list[Outcome]:
+        out_dir: Path | None = None, record: bool = False) -> list[Outcome]:
     """Plan every notebook first (so a bad parameter stops the batch at once), then run them in order.
 
     ``out_dir`` sends the executed notebooks there instead of into the book's
@@ -597,6 +599,8 @@ def run(sources: list[Path], profile: str, overrides: dict[str, str] | None = No
     out = out or sys.stdout
     if timeout is not None and timeout <= 0:
         raise RunError("--timeout must be a positive number of seconds; omit it for no limit")
+    if record and profile != "full":
+        raise RunError(f"--record keeps full runs only; run with --profile full --record (this is --profile {profile})")
     plans = [plan(s, profile, overrides) for s in sources]
     for p in plans:
         p.out_dir = Path(out_dir) if out_dir else None
@@ -614,11 +618,15 @@ def run(sources: list[Path], profile: str, overrides: dict[str, str] | None = No
             if not force and is_current(p):
                 print(f"[{i}/{len(plans)}] {p.page}: unchanged since its last run, not executed again", file=out)
                 outcomes.append(Outcome(p.page, "cached", 0.0, p.output, claims=page_claims(p.output)))
+                if record:
+                    print(f"  recorded in {write_record(p)}", file=out)
                 continue
             print(f"[{i}/{len(plans)}] {p.page}  ({shown})", file=out, flush=True)
             outcome = execute(p, timeout=timeout, out=out)
             outcomes.append(outcome)
             outcome.claims = page_claims(outcome.output) if outcome.status == "ran" else []
+            if record and outcome.status == "ran":
+                print(f"  recorded in {write_record(p)}", file=out)
             if outcome.status == "failed":
                 print(f"  FAILED after {outcome.seconds:.0f} s: {outcome.error}", file=out)
                 if outcome.output:
@@ -642,6 +650,26 @@ def run(sources: list[Path], profile: str, overrides: dict[str, str] | None = No
             numbers = ", ".join(f"{k}={v}" for k, v in c["numbers"].items())
             print(f"  {page}: {c['name']} ({numbers})", file=out)
     return outcomes
+
+
+def write_record(p: Plan) -> Path:
+    """Write the record of ``p``'s finished run (:mod:`hwlib.records`) from its executed notebook and stamp."""
+    from .. import records
+
+    report = provenance.read_report(json.loads(p.output.read_text(encoding="utf-8"))) or {}
+    stamp = read_stamp(p.stamp) or {}
+    if not report.get("headlines"):
+        raise RunError(f"{p.page} names no headline numbers, so there is nothing to record: call "
+                       f"page.headline(...) with the numbers its comparison tables show")
+    record = {"page": p.page, "profile": p.profile, "parameters": stamp.get("parameters", p.values),
+              "data": [{"description": d["description"], "kind": provenance.kind(d)} for d in report["data"]],
+              "device": report["device"], "versions": report["versions"], "finished": stamp.get("finished", ""),
+              "seconds": stamp.get("seconds"), "changed": p.changed, "headlines": report["headlines"],
+              "claims": {c["name"]: c["holds"] for c in report.get("claims", [])}}
+    target = records.path(p.page)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    write_stamp(target, record)  # whole or not at all
+    return target
 
 
 def page_claims(output: Path | None) -> list[dict]:
