@@ -117,12 +117,14 @@ def show(per_language: dict) -> None:
     """Display one object per edition (``{"en": table, "fa": table}``, as from
     :func:`hwlib.records.beside`), each output tagged with its language so that each
     edition of the site keeps its own."""
+    import pandas as pd
     from IPython.display import display
 
     for lang, shown in per_language.items():
         if lang not in _WARNING:
             raise ValueError(f"unknown edition {lang!r}: use 'en' and 'fa'")
-        display(shown, metadata={LANG_KEY: lang})
+        with pd.option_context("display.max_colwidth", None):  # a long cell is shown whole, never cut with "…"
+            display(shown, metadata={LANG_KEY: lang})
 
 
 def headline(**numbers) -> None:

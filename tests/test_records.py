@@ -201,3 +201,14 @@ def test_each_edition_gets_its_own_table(monkeypatch):
     assert shown == [("table en", {page.LANG_KEY: "en"}), ("table fa", {page.LANG_KEY: "fa"})]
     with pytest.raises(ValueError, match="unknown edition"):
         page.show({"de": "x"})
+
+
+def test_a_long_cell_is_shown_whole(monkeypatch):
+    import pandas as pd
+
+    shown = []
+    monkeypatch.setattr("IPython.display.display", lambda obj, metadata: shown.append(obj._repr_html_()))
+    cell = "10 trials; 1,408,274 parameters; val 0.9675; test 0.9765"
+    page.show({"en": pd.DataFrame({"last recorded full run": [cell]})})
+    assert cell in shown[0]
+    assert cell not in pd.DataFrame({"c": [cell]})._repr_html_(), "pandas cuts such a cell by default"
