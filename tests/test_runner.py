@@ -375,9 +375,11 @@ def test_killed_runs_leave_the_page_results_and_stamp_agreeing(saver, tmp_path, 
     repo = Path(__file__).resolve().parents[1]
 
     def start(log):
+        # as from a terminal: a test session started in the background (nohup ... &) ignores SIGINT, and
+        # a child would inherit that and never see the Ctrl-C this test sends
         proc = subprocess.Popen([sys.executable, "-m", "hwlib", "run", "demo/saver", "--set", "value=2",
                                  "--set", "pause=120"], cwd=repo, env=env, stdout=log, stderr=subprocess.STDOUT,
-                                start_new_session=True)
+                                start_new_session=True, preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
         deadline = time.time() + 90
         while "saved 2" not in log_text(log) and proc.poll() is None and time.time() < deadline:
             time.sleep(0.2)
