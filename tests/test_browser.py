@@ -14,15 +14,14 @@ from __future__ import annotations
 
 import functools
 import http.server
-import os
 import re
-import shutil
 import threading
 from pathlib import Path
 
 import pytest
 import yaml
 
+from chromium import launched, unavailable
 from hwlib.book import site as book
 
 REPO = Path(__file__).resolve().parent.parent
@@ -30,18 +29,10 @@ SITE = REPO / "_build" / "site"
 SHOTS = REPO / "_build" / "screenshots"
 LANGS = ("en", "fa")
 PAGES = book.toc_pages(yaml.safe_load((REPO / "book" / "_toc.yml").read_text(encoding="utf8")))
-CHROMIUM = os.environ.get("HWLIB_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
-REQUIRED = os.environ.get("HWLIB_BROWSER_TESTS") == "require"
 PERSIAN_DIGIT = re.compile("[۰-۹]")
 # Words looked up with the site's search box: (language, query, a page that must be among the results).
 SEARCHES = (("en", "dropout", "hw1/04_dropout"), ("fa", "اعتبارسنجی", "hw1/02_baseline_cnn"))
 SCREENSHOTS = ("intro", "hw1/02_baseline_cnn", "hw14/03_dermamnist", "report", "glossary")
-
-
-def _unavailable(reason: str):
-    if REQUIRED:
-        pytest.fail(f"{reason} (HWLIB_BROWSER_TESTS=require)")
-    pytest.skip(reason)
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
@@ -52,7 +43,7 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
 @pytest.fixture(scope="module")
 def base_url():
     if not (SITE / "index.html").is_file():
-        _unavailable(f"no built site in {SITE}: run `make book` first")
+        unavailable(f"no built site in {SITE}: run `make book` first")
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_QuietHandler, directory=str(SITE)))
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -63,16 +54,7 @@ def base_url():
 
 @pytest.fixture(scope="module")
 def browser():
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        _unavailable("playwright is not installed (pip install -e '.[test]')")
-    if not Path(CHROMIUM).is_file():
-        _unavailable(f"no Chromium at {CHROMIUM}: apt-get install chromium (or set HWLIB_CHROMIUM)")
-    with sync_playwright() as p:
-        instance = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
-        yield instance
-        instance.close()
+    yield from launched()
 
 
 class Visit:

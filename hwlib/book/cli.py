@@ -1,4 +1,4 @@
-"""Command line of the book toolkit: ``python -m hwlib run|book|list|params``."""
+"""Command line of the book toolkit: ``python -m hwlib run|book|list|params|records|lab``."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from . import lab as book_lab
 from . import paths, runner
 from .params import ParameterError, declared, describe, parameters_cell, parse_assignments
 
@@ -41,6 +42,9 @@ def main(argv=None) -> int:
                          help="write the table into README.md between its records markers instead of printing it")
     show = commands.add_parser("params", help="show a notebook's parameters and profiles")
     show.add_argument("notebook")
+    lab = commands.add_parser("lab", help="JupyterLab on the notebooks with the book's settings "
+                                          "(MyST notebooks open as notebooks, Persian right to left)")
+    book_lab.add_arguments(lab)
     args = parser.parse_args(argv)
 
     try:
@@ -50,6 +54,8 @@ def main(argv=None) -> int:
             return 0
         if args.command == "params":
             return _show_params(args.notebook)
+        if args.command == "lab":
+            return book_lab.main(args)
         if args.command == "records":
             if args.readme:
                 print(f"wrote the records table into {write_readme_table()}")
