@@ -7,23 +7,42 @@ VENV    ?= .venv
 PY      := $(VENV)/bin/python
 PROFILE ?= quick
 SET     ?=
+TESTS_PROCESSES ?= 2
 FM_DIR  := /usr/share/datasets/fashion-mnist
 
-.PHONY: help install data browser assets book run test unit clean
+.PHONY: help install lock data browser assets book run test unit lab clean
 
 help:
 	@echo "make book      execute the notebooks (PROFILE=$(PROFILE)) and build _build/site/"
 	@echo "make test      build the quick book, then run the unit, notebook (nbval), site and browser tests"
 	@echo "make unit      only the unit tests of hwlib"
-	@echo "make install   create $(VENV) and install hwlib, its dependencies and the web assets"
+	@echo "make install   create $(VENV) and install hwlib, its dependencies (requirements.lock) and the web assets"
+	@echo "make lab       JupyterLab on the notebooks (LANG=fa or LANG=en: one language, in scratch copies)"
+	@echo "make lock      re-resolve requirements.lock after a change of pyproject.toml (UPGRADE=1: newest)"
 	@echo "make clean     remove _build/ (executed notebooks, results, site)"
 	@echo "Options: PROFILE=quick|full  SET='epochs=3 seed=1' (parameter overrides)"
 
-$(VENV)/.installed: pyproject.toml
+# On Linux x86-64 the exact versions of requirements.lock (with their hashes), so that a fresh machine
+# next month gets the library versions the reference outputs came from; elsewhere pyproject.toml's ranges.
+$(VENV)/.installed: pyproject.toml requirements.lock
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[book,test]'
+	@if [ "$$(uname -sm)" = "Linux x86_64" ]; then \
+	  echo "$(PY) -m pip install --require-hashes -r requirements.lock"; \
+	  $(PY) -m pip install --quiet --require-hashes -r requirements.lock && \
+	  $(PY) -m pip install --quiet --no-deps -e .; \
+	else \
+	  echo "note: requirements.lock is for Linux x86-64; installing the version ranges of pyproject.toml"; \
+	  $(PY) -m pip install --quiet -e '.[book,test,lab]'; \
+	fi
 	touch $@
+
+# Re-resolve requirements.lock after a change of pyproject.toml (keeps the pins that still fit;
+# UPGRADE=1 takes the newest versions the ranges allow). Then run make test and commit both files.
+lock: $(VENV)/.installed
+	$(PY) -m pip install --quiet uv
+	$(VENV)/bin/uv pip compile pyproject.toml --extra book --extra test --extra lab --generate-hashes \
+	  --python-platform x86_64-manylinux_2_28 --python-version $$($(PY) -c 'import platform; print(platform.python_version())') \
+	  --annotation-style line --custom-compile-command "make lock" $(if $(UPGRADE),--upgrade) -o requirements.lock
 
 node_modules/.package-lock.json: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
@@ -56,11 +75,21 @@ book: install
 
 # nbval executes the notebooks again: on a copy of what the book's run saved (results, tuner trials),
 # so that later pages find their inputs, tuners resume, and the book's own outputs stay as they are.
+# Two pytest processes (pytest-xdist, each test file and each notebook kept whole in one of them):
+# a notebook trains in one while the other runs a notebook or the browser tests (TESTS_PROCESSES=1: one).
 test: install browser
 	$(PY) -m hwlib book --profile quick
 	rm -rf _build/nbval-outputs && cp -r _build/outputs/quick _build/nbval-outputs
 	HWLIB_OUTPUTS=$(CURDIR)/_build/nbval-outputs HWLIB_BROWSER_TESTS=require $(PY) -m pytest \
+	  -n $(TESTS_PROCESSES) --dist loadscope \
 	  --nbval-lax --nbval-current-env -p no:cacheprovider tests _build/executed/quick
+
+# LANG is also the locale: only a LANG given on make's command line chooses the language,
+# and then the command runs with a UTF-8 locale instead of LANG=fa.
+LAB_LANG := $(if $(filter command line,$(origin LANG)),$(LANG))
+
+lab: $(VENV)/.installed assets
+	$(if $(LAB_LANG),LANG=C.UTF-8 )$(PY) -m hwlib lab $(if $(LAB_LANG),--lang $(LAB_LANG)) $(if $(PORT),--port $(PORT))
 
 unit: $(VENV)/.installed
 	$(PY) -m pytest -q tests --ignore=tests/test_site.py --ignore=tests/test_browser.py

@@ -6,13 +6,15 @@ line tagged with :data:`MARKER`; the book builder reads it back from the
 executed notebook for the execution report and the stand-in banner.
 
 Loaders also call :func:`looked_up`: which dataset they looked for and the files they
-found (path, size, modification time), or that they found none (a stand-in followed).
+found (path, size, modification time; or, for small files such as another page's results
+and run records, path and content digest), or that they found none (a stand-in followed).
 The runner keeps that part of the report in its cache key: a page is run again when the
 files it read changed or are gone, or when data it lacked can now be found.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import platform
@@ -62,14 +64,31 @@ def file_ids(paths) -> list[list]:
     return out
 
 
-def looked_up(dataset: str, data_dir, paths) -> None:
+def file_digests(paths) -> list[list]:
+    """``[path, sha256]`` of each file, absolute; ``[path, None]`` for one that is missing."""
+    out = []
+    for path in paths:
+        path = os.path.abspath(os.fspath(path))
+        try:
+            with open(path, "rb") as fh:
+                out.append([path, hashlib.file_digest(fh, "sha256").hexdigest()])
+        except OSError:
+            out.append([path, None])
+    return out
+
+
+def looked_up(dataset: str, data_dir, paths, by_content: bool = False) -> None:
     """Note that a loader looked for ``dataset`` (with ``data_dir``, None for the default places) and
     found ``paths``, or (``paths=None``) nothing, so a stand-in may follow. Loaders of files that are
     not a :mod:`hwlib.data` source pass ``data_dir=None`` and list the files they depend on, missing
-    ones included: the runner then only compares those files."""
+    ones included: the runner then only compares those files. ``by_content``: compare them by their
+    content digest (:func:`file_digests`), not size and time, so rewriting a small file with the same
+    content (another page's results after a rerun) changes nothing."""
     entry = {"dataset": dataset,
              "data_dir": os.path.abspath(os.path.expanduser(os.fspath(data_dir))) if data_dir else None,
-             "files": None if paths is None else file_ids(paths)}
+             "files": None if paths is None else (file_digests if by_content else file_ids)(paths)}
+    if by_content:
+        entry["by"] = "content"
     if entry not in _lookups:
         _lookups.append(entry)
 

@@ -41,7 +41,7 @@ def path(page: str) -> Path:
 def last(page: str) -> dict | None:
     """The last recorded full run of ``page``, or None; noted for the runner, so a new record reruns the page."""
     where = path(page)
-    provenance.looked_up(f"run record of {page}", None, [where])
+    provenance.looked_up(f"run record of {page}", None, [where], by_content=True)
     if not where.is_file():
         return None
     record = json.loads(where.read_text(encoding="utf-8"))

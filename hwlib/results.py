@@ -20,6 +20,8 @@ import os
 import tempfile
 from pathlib import Path
 
+from . import provenance
+
 
 def outputs_dir() -> Path:
     """``$HWLIB_OUTPUTS``, else ``./hwlib-outputs``."""
@@ -57,11 +59,14 @@ def save(name: str, values: dict) -> Path:
 
 def load(name: str, made_by: str) -> dict:
     """Read what :func:`save` wrote under ``name`` in this run, else what the page ``made_by`` published
-    (``$HWLIB_PUBLISHED``), or say which page to run first."""
+    (``$HWLIB_PUBLISHED``), or say which page to run first. A read of another page's results is noted
+    by content (:func:`hwlib.provenance.looked_up`): the runner's cache key holds what was read."""
     places = [outputs_dir()] + ([published_dir()] if published_dir() else [])
     for place in places:
         path = place / "results" / f"{name}.json"
         if path.is_file():
+            if place != outputs_dir():  # another page's results: the runner reruns this page when they change
+                provenance.looked_up(f"results {name} of {made_by}", None, [path], by_content=True)
             return json.loads(path.read_text())
     raise FileNotFoundError(
         f"{path} is missing: run the page {made_by} first with the same outputs folder "

@@ -75,6 +75,7 @@ class CVResult:
         return float(self.accuracies.std())
 
     def as_dict(self) -> dict:
+        """The folds' numbers, without wall times: the same training gives the same dict (pages read it)."""
         return {
             "name": self.name,
             "fold_accuracy": [f.accuracy for f in self.folds],
@@ -82,7 +83,6 @@ class CVResult:
             "mean": self.mean,
             "std": self.std,
             "histories": [f.history for f in self.folds],
-            "seconds": [f.seconds for f in self.folds],
         }
 
 

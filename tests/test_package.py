@@ -1,6 +1,7 @@
 """The course library stands apart from the book toolkit: notebooks need only hwlib's core dependencies."""
 
 import ast
+import re
 import subprocess
 import sys
 import tomllib
@@ -102,3 +103,25 @@ def test_cache_key_covers_the_course_library_not_the_toolkit(monkeypatch, tmp_pa
     assert runner.hwlib_digest() == before, "a toolkit change does not invalidate executed notebooks"
     (fake / "new_helpers.py").write_text("X = 1\n")
     assert runner.hwlib_digest() != before, "any course module, even a new one, is in the key"
+
+
+def test_the_lock_pins_every_dependency_within_its_range():
+    """requirements.lock (what make install installs) names one exact version, with hashes, of every
+    package pyproject.toml asks for (core and the book, test and lab extras), inside its range."""
+    from packaging.requirements import Requirement
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    wanted = [Requirement(r) for r in project["dependencies"]]
+    wanted += [Requirement(r) for extra in ("book", "test", "lab") for r in project["optional-dependencies"][extra]]
+    text = (ROOT / "requirements.lock").read_text(encoding="utf-8")
+    pins = dict(re.findall(r"^([A-Za-z0-9_.-]+)==(\S+) \\$", text, re.M))
+    pins = {name.lower().replace("_", "-"): version for name, version in pins.items()}
+    assert pins and len(re.findall(r"--hash=sha256:", text)) >= len(pins), "every pin has its hashes"
+    linux = {"platform_machine": "x86_64", "sys_platform": "linux", "python_version": "3.11"}
+    for req in wanted:
+        if req.marker and not req.marker.evaluate(linux):
+            continue
+        name = req.name.lower().replace("_", "-")
+        assert name in pins, f"{name} is not in requirements.lock: run make lock"
+        assert req.specifier.contains(pins[name], prereleases=True), \
+            f"requirements.lock pins {name}=={pins[name]}, outside {req.specifier}: run make lock"

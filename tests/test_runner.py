@@ -284,7 +284,6 @@ def test_an_unreadable_stamp_means_not_current(saver, monkeypatch, tmp_path):
     text = saver_plan.stamp.read_text()
     saver_plan.stamp.write_text(text[: len(text) // 2])  # truncated, as by a crash mid-write
     assert not runner.is_current(saver_plan)
-    assert not runner.is_current(reader_plan), "a page that needs it is not current either"
     assert runner.run([saver, reader], "quick")[0].status == "ran", "runs again, no crash"
 
     (tmp_path / "stamps").mkdir()
@@ -519,14 +518,14 @@ def test_the_books_toc_must_name_pages_that_exist(project, no_kernel, tmp_path, 
 
 
 def test_a_source_edited_while_its_page_runs_runs_again(saver, monkeypatch):
-    """The stamp keys the source as it was read for the run, not as it is when the run ends."""
+    """The stamp keys the code as it was read for the run, not as it is when the run ends."""
     def edit_during_the_run(values):
         saving_cell()(values)
-        saver.write_text(saver.read_text().replace("# Saver", "# Saver, edited", 1))
+        saver.write_text(saver.read_text().replace("time.sleep(pause)", "time.sleep(pause)  # edited", 1))
 
     fake_papermill(monkeypatch, edit_during_the_run)
     assert runner.run([saver], "quick")[0].status == "ran"
-    assert "# Saver, edited" in saver.read_text()
+    assert "# edited" in saver.read_text()
     fake_papermill(monkeypatch, saving_cell())
     assert runner.run([saver], "quick")[0].status == "ran", "the edit made during the run was never run"
     assert runner.run([saver], "quick")[0].status == "cached"

@@ -2,14 +2,25 @@
 
 Each notebook's front matter may hold ``hwlib: {profiles: {full: {...}}, needs: [...]}``:
 per-profile parameter values over the parameters cell's defaults, and the pages
-whose saved results it reads.  A run is skipped when the source, the resolved
-parameters, the profile, hwlib and the needed pages are unchanged since the
-last successful run, and so is its data: the loaders note in the kernel report
-which files they read (path, size, modification time) or that they found none
-and used a stand-in; before running again, :func:`fingerprint` asks
-:func:`hwlib.data.locate` what they would find now, and any difference (a file
-changed or gone, real data installed where a stand-in was used), or a change of
-``$HWLIB_DATA``, ``$HWLIB_CACHE``, ``$GENSIM_DATA_DIR`` or ``$KERAS_HOME``, runs it again.
+whose saved results it reads (checked to exist; the book lists them in that order).
+
+A page is executed again only when what its outputs depend on changed (:func:`fingerprint`):
+its code cells, the resolved parameters, the profile, the course library (hwlib), and
+what its kernel read: the loaders note in the kernel report which files they read (path,
+size, modification time) or that they found none and used a stand-in, and
+:func:`hwlib.results.load` notes the other pages' results it read by content. Before
+running again, :func:`data_changes` asks :func:`hwlib.data.locate` what the loaders would
+find now and digests those results again; any difference (a file changed or gone, real
+data installed where a stand-in was used, another page's results now different), or a
+change of ``$HWLIB_DATA``, ``$HWLIB_CACHE``, ``$GENSIM_DATA_DIR`` or ``$KERAS_HOME``,
+runs it again. So a page whose upstream re-ran and saved the same results is not run again.
+
+When only the prose changed (markdown cells, and the metadata of code cells such as figure
+captions), nothing is executed: :func:`merge_prose` puts the new prose beside the outputs
+the code cells produced last time. (jupyter-cache, which myst-nb uses, merges prose into
+cached outputs the same way, but its key is the code cells and the kernel alone; the key here
+must also hold the parameters, the profile, the library and what the kernel read, and a run
+must go through papermill's parameter injection and the atomic publishing below.)
 
 A run publishes all of a page or nothing: the kernel saves into a staging folder
 of its own (``$HWLIB_OUTPUTS``, a copy of what the page published last time) and
@@ -18,6 +29,9 @@ only when every cell succeeded are the staged files moved into the outputs
 folder, then the notebook into place, then the stamp (listing what the page
 published) written last, atomically (:func:`execute`). One run at a time writes
 a folder (a lock, :func:`run`); an unreadable stamp means "not current".
+
+The kernel's own stderr (TensorFlow's C++ start-up lines, which no setting silences) goes
+to ``<page>.kernel.log`` beside the executed notebook, not to the terminal.
 """
 
 from __future__ import annotations
@@ -82,6 +96,11 @@ class Plan:
         return self.output.with_suffix(".stamp.json")
 
     @property
+    def kernel_log(self) -> Path:
+        """``<page>.kernel.log``: what the kernel process of the last run wrote to its own stderr."""
+        return self.output.with_suffix(".kernel.log")
+
+    @property
     def failed(self) -> Path:
         """``<page>.failed.ipynb``: the partly executed notebook of the last failed run."""
         return self.output.with_suffix(".failed.ipynb")
@@ -92,7 +111,7 @@ class Outcome:
     """What happened to one notebook."""
 
     page: str
-    status: str  # ran | cached | failed | interrupted
+    status: str  # ran | cached | prose edit | failed | interrupted
     seconds: float
     output: Path | None
     error: str = ""
@@ -317,8 +336,9 @@ def data_changes(p: Plan) -> list[dict]:
         try:
             located = data.locate(entry["dataset"], entry.get("data_dir"))
             now = None if located is None else provenance.file_ids(located)
-        except KeyError:  # not a hwlib.data source: the files its loader noted
-            now = provenance.file_ids(f[0] for f in then or [])
+        except KeyError:  # not a hwlib.data source: the files its loader noted, by content or by size and time
+            by = provenance.file_digests if entry.get("by") == "content" else provenance.file_ids
+            now = by(f[0] for f in then or [])
         except Exception as exc:  # e.g. HWLIB_DATA now names a folder without the files
             now = f"{type(exc).__name__}: {exc}"
         if now != then:
@@ -326,20 +346,33 @@ def data_changes(p: Plan) -> list[dict]:
     return changed
 
 
+# Tags of code cells that change how papermill and nbclient execute them.
+EXECUTION_TAGS = ("parameters", "raises-exception", "skip-execution")
+
+
+def code_digest(nb) -> str:
+    """Hash of what a notebook executes: its code cells' sources and execution tags, in order, and its kernel."""
+    cells = [[c.source, sorted(t for t in c.get("metadata", {}).get("tags", []) if t in EXECUTION_TAGS)]
+             for c in nb.cells if c.cell_type == "code"]
+    kernel = nb.metadata.get("kernelspec", {}).get("name")
+    return hashlib.sha256(json.dumps([kernel, cells]).encode()).hexdigest()
+
+
+def text_digest(text: str) -> str:
+    """Hash of a source as read: a different one with the same :func:`code_digest` is a prose edit."""
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
 def fingerprint(p: Plan) -> str:
-    """What a run depends on: source and hwlib as they were when planned (an edit made while the page
-    runs makes it run again next time), values, profile, the needed pages' last runs, the loaders'
-    environment variables (:data:`DATA_ENV`) and :func:`data_changes` since the last run."""
-    needed = {}
-    for page in p.needs:
-        stamp = read_stamp(paths.executed_dir(p.profile) / f"{page}.stamp.json")
-        needed[page] = (stamp or {}).get("fingerprint")  # None: missing or unreadable, not a finished run
+    """What a run's outputs depend on: the code cells and hwlib as they were when planned (an edit made
+    while the page runs makes it run again next time), values, profile, the loaders' environment
+    variables (:data:`DATA_ENV`) and :func:`data_changes` since the last run (data files, and the
+    content of the other pages' results it read). Not the prose, nor the source of the pages it needs."""
     blob = json.dumps({
-        "source": p.text,
+        "code": code_digest(p.nb),
         "values": p.values,
         "profile": p.profile,
         "hwlib": p.hwlib,
-        "needs": needed,
         "data_env": {name: os.environ.get(name) for name in DATA_ENV},
         "data_changes": data_changes(p),
     }, sort_keys=True)
@@ -347,12 +380,57 @@ def fingerprint(p: Plan) -> str:
 
 
 def is_current(p: Plan) -> bool:
-    """True when the last successful run had the same fingerprint and its output is still there;
-    a missing, truncated or unreadable stamp means not current."""
+    """True when the last successful run had the same fingerprint and its output is still there (its
+    outputs hold; the prose may differ, :func:`prose_only`); a missing, truncated or unreadable stamp
+    means not current."""
     stamp = read_stamp(p.stamp)
     if stamp is None or not p.output.is_file():
         return False
     return stamp.get("fingerprint") == fingerprint(p)
+
+
+def prose_only(p: Plan) -> bool:
+    """True when the source differs from the one the executed notebook shows (call after :func:`is_current`)."""
+    return (read_stamp(p.stamp) or {}).get("text") != text_digest(p.text)
+
+
+def merge_prose(p: Plan) -> bool:
+    """Rewrite ``p``'s executed notebook with the source's markdown cells and code-cell metadata, keeping
+    each code cell's outputs, execution count and papermill metadata, and papermill's injected-parameters
+    cell; then note the source in the stamp. False (nothing written) when the executed notebook's code
+    cells are not the source's (then the page must run)."""
+    try:
+        executed = nbformat.read(p.output, as_version=4)
+    except (OSError, ValueError):
+        return False
+    injected = [c for c in executed.cells if "injected-parameters" in c.get("metadata", {}).get("tags", [])]
+    ran = [c for c in executed.cells if c.cell_type == "code" and c not in injected]
+    code = [c for c in p.nb.cells if c.cell_type == "code"]
+    if len(ran) != len(code) or any(a.source != b.source for a, b in zip(ran, code)) or len(injected) > 1:
+        return False
+    cells, outputs = [], iter(ran)
+    for cell in p.nb.cells:
+        if cell.cell_type != "code":
+            cells.append(cell)
+            continue
+        old = next(outputs)
+        kept = {k: old.metadata[k] for k in ("papermill", "execution") if k in old.get("metadata", {})}
+        cells.append(nbformat.from_dict({**old, "metadata": {**cell.metadata, **kept}}))
+        if injected and "parameters" in cell.metadata.get("tags", []):
+            cells.append(injected[0])
+    merged = nbformat.from_dict({**executed, "cells": cells,
+                                 "metadata": {**p.nb.metadata, "papermill": executed.metadata.get("papermill", {})}})
+    fd, tmp = tempfile.mkstemp(dir=p.output.parent, prefix=f".{p.output.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            nbformat.write(merged, fh)
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, p.output)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    write_stamp(p.stamp, {**read_stamp(p.stamp), "text": text_digest(p.text)})
+    return True
 
 
 def read_stamp(path: Path) -> dict | None:
@@ -389,6 +467,23 @@ def published_by(stamp: dict | None) -> list[str]:
             and 1 <= len(e.split("/")) <= 2 and all(part not in ("", ".", "..") for part in e.split("/"))]
 
 
+def kernel_with_log(log):
+    """A kernel manager class for nbclient whose kernels write their own stderr to the open file ``log``."""
+    from jupyter_client.manager import AsyncKernelManager
+
+    class KernelWithLog(AsyncKernelManager):
+        async def _async_launch_kernel(self, kernel_cmd, **kw):
+            return await super()._async_launch_kernel(kernel_cmd, **{**kw, "stderr": log})
+
+    return KernelWithLog
+
+
+# TensorFlow's C++ log lines (``I0000 00:00:1795959202.985464    9606 port.cc:153] oneDNN custom ...``) and
+# absl's note before them: the kernel's fd-level capture puts them in the notebook's stderr as well.
+NATIVE_LOG = re.compile(r"^(WARNING: All log messages before absl::InitializeLog\(\) is called are written to STDERR"
+                        r"|[IW]\d{4} \d\d:\d\d:\d+\.\d+ +\d+ \S+:\d+\] .*)$")
+
+
 class CellProgress(logging.Handler):
     """Shows a papermill run as it goes: ``cell N/M (elapsed)`` lines, then what each cell prints.
 
@@ -422,7 +517,8 @@ class CellProgress(logging.Handler):
         elif self.QUIET.match(message) or message.startswith(provenance.MARKER):
             return
         elif record.levelno >= logging.WARNING:
-            sys.stderr.write(message)
+            kept = "".join(line for line in message.splitlines(keepends=True) if not NATIVE_LOG.match(line.rstrip("\n")))
+            sys.stderr.write(kept)
             sys.stderr.flush()
         else:
             self.out.write(message if message.endswith("\n") else message + "\n")
@@ -446,7 +542,8 @@ def execute(p: Plan, timeout: int | None = None, out=None) -> Outcome:
     notebook, and a failure keeps its notebook as ``<name>.failed.ipynb``.
 
     Progress (cell number, elapsed time), what the cells print and their
-    progress bars are shown as the notebook runs.
+    progress bars are shown as the notebook runs; the kernel's own stderr and TensorFlow's
+    native log lines go to ``<page>.kernel.log`` (:attr:`Plan.kernel_log`) instead.
     """
     import papermill as pm
 
@@ -472,13 +569,15 @@ def execute(p: Plan, timeout: int | None = None, out=None) -> Outcome:
         os.environ["HWLIB_OUTPUTS"] = str(staging.resolve())  # the kernel saves results, models, trials there
         os.environ["HWLIB_PUBLISHED"] = str(p.outputs.resolve())  # and reads the other pages' results here
         try:
-            pm.execute_notebook(
-                p.nb, str(running), parameters=p.injected, kernel_name="python3", progress_bar=False,
-                log_output=True, cwd=str(p.output.parent), execution_timeout=timeout,
-                # the kernel's own log (not the cells' output): a TCP notice on every start, and an
-                # internal traceback when Ctrl-C stops it in the middle of a cell
-                extra_arguments=["--IPKernelApp.log_level=CRITICAL"],
-            )
+            with open(p.kernel_log, "wb") as log:
+                pm.execute_notebook(
+                    p.nb, str(running), parameters=p.injected, kernel_name="python3", progress_bar=False,
+                    log_output=True, cwd=str(p.output.parent), execution_timeout=timeout,
+                    kernel_manager_class=kernel_with_log(log),
+                    # the kernel's own log (not the cells' output): a TCP notice on every start, and an
+                    # internal traceback when Ctrl-C stops it in the middle of a cell
+                    extra_arguments=["--IPKernelApp.log_level=CRITICAL"],
+                )
         except Exception:  # papermill raises its own and the kernel's errors
             failed_notebook = _keep(running, p.failed)
             raise
@@ -489,7 +588,7 @@ def execute(p: Plan, timeout: int | None = None, out=None) -> Outcome:
         p.failed.unlink(missing_ok=True)
         seconds = time.perf_counter() - start
         write_stamp(p.stamp, {
-            "page": p.page, "profile": p.profile, "fingerprint": fingerprint(p),
+            "page": p.page, "profile": p.profile, "fingerprint": fingerprint(p), "text": text_digest(p.text),
             "parameters": p.values, "seconds": round(seconds, 1),
             "finished": time.strftime("%Y-%m-%d %H:%M:%S"), "outputs": entries,
         })
@@ -616,11 +715,22 @@ def run(sources: list[Path], profile: str, overrides: dict[str, str] | None = No
             current = p
             shown = " ".join(f"{k}={v}" for k, v in p.injected.items())
             if not force and is_current(p):
-                print(f"[{i}/{len(plans)}] {p.page}: unchanged since its last run, not executed again", file=out)
-                outcomes.append(Outcome(p.page, "cached", 0.0, p.output, claims=page_claims(p.output)))
-                if record:
-                    print(f"  recorded in {write_record(p)}", file=out)
-                continue
+                start = time.perf_counter()
+                if not prose_only(p):
+                    print(f"[{i}/{len(plans)}] {p.page}: unchanged since its last run, not executed again", file=out)
+                    status = "cached"
+                elif merge_prose(p):
+                    print(f"[{i}/{len(plans)}] {p.page}: only the prose changed; the new text is set beside the "
+                          f"outputs of its last run, not executed again", file=out)
+                    status = "prose edit"
+                else:
+                    status = None
+                if status:
+                    outcomes.append(Outcome(p.page, status, time.perf_counter() - start, p.output,
+                                            claims=page_claims(p.output)))
+                    if record:
+                        print(f"  recorded in {write_record(p)}", file=out)
+                    continue
             print(f"[{i}/{len(plans)}] {p.page}  ({shown})", file=out, flush=True)
             outcome = execute(p, timeout=timeout, out=out)
             outcomes.append(outcome)
@@ -631,6 +741,8 @@ def run(sources: list[Path], profile: str, overrides: dict[str, str] | None = No
                 print(f"  FAILED after {outcome.seconds:.0f} s: {outcome.error}", file=out)
                 if outcome.output:
                     print(f"  the partly executed notebook is {outcome.output}", file=out)
+                if p.kernel_log.is_file() and p.kernel_log.stat().st_size:
+                    print(f"  the kernel's own log is {p.kernel_log}", file=out)
             if outcome.status == "interrupted":
                 break
     except KeyboardInterrupt:  # between notebooks, or while checking the cache
@@ -717,7 +829,7 @@ def _clear_leftovers(plans: list[Plan]) -> None:
 
 
 def summary(outcomes: list[Outcome]) -> str:
-    """A plain table: page, status (ran, cached, failed, interrupted), seconds, claims upheld; then the counts."""
+    """A plain table: page, status (ran, cached, prose edit, failed, interrupted), seconds, claims upheld; then the counts."""
     width = max([len(o.page) for o in outcomes] + [8])
     lines = [f"{'notebook':<{width}}  {'status':<11}  {'seconds':>8}  claims upheld", "-" * (width + 38)]
     lines += [f"{o.page:<{width}}  {o.status:<11}  {o.seconds:>8.1f}  "
