@@ -17,7 +17,8 @@ help:
 	@echo "make test      build the quick book, then run the unit, notebook (nbval), site and browser tests"
 	@echo "make unit      only the unit tests of hwlib"
 	@echo "make install   create $(VENV) and install hwlib, its dependencies (requirements.lock) and the web assets"
-	@echo "make lab       JupyterLab on the notebooks (LANG=fa or LANG=en: one language, in scratch copies)"
+	@echo "make lab       JupyterLab on the notebooks (LANG=fa or LANG=en: one language, in scratch copies;"
+	@echo "               LANG=fa STUDENT=1: the student notebooks, exercises left to write)"
 	@echo "make lock      re-resolve requirements.lock after a change of pyproject.toml (UPGRADE=1: newest)"
 	@echo "make clean     remove _build/ (executed notebooks, results, site)"
 	@echo "Options: PROFILE=quick|full  SET='epochs=3 seed=1' (parameter overrides)"
@@ -89,7 +90,7 @@ test: install browser
 LAB_LANG := $(if $(filter command line,$(origin LANG)),$(LANG))
 
 lab: $(VENV)/.installed assets
-	$(if $(LAB_LANG),LANG=C.UTF-8 )$(PY) -m hwlib lab $(if $(LAB_LANG),--lang $(LAB_LANG)) $(if $(PORT),--port $(PORT))
+	$(if $(LAB_LANG),LANG=C.UTF-8 )$(PY) -m hwlib lab $(if $(LAB_LANG),--lang $(LAB_LANG)) $(if $(STUDENT),--student) $(if $(PORT),--port $(PORT))
 
 unit: $(VENV)/.installed
 	$(PY) -m pytest -q tests --ignore=tests/test_site.py --ignore=tests/test_browser.py

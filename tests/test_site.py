@@ -182,6 +182,39 @@ def test_downloads_are_the_executed_notebook_and_source(site, page):
         assert colab.endswith(f"/colab/{page}.ipynb") and (site / "colab" / f"{page}.ipynb").is_file()
 
 
+@pytest.mark.parametrize("page", NOTEBOOK_PAGES)
+def test_student_notebooks_and_folded_solutions(site, page):
+    """A page with exercises: its student notebooks in both languages (downloads and the Colab copy of
+    each edition's own) and its solutions folded behind a toggle in the page's language; a page
+    without exercises: neither, and no mention of them."""
+    import jupytext
+    import nbformat
+
+    from hwlib.book import student
+
+    solutions = [c for c in jupytext.read(REPO / "notebooks" / f"{page}.md").cells
+                 if c.cell_type == "code" and student.TAG in c.metadata.get("tags", [])]
+    depth = "../" * page.count("/")
+    for lang in LANGS:
+        doc = soup(site / lang / f"{page}.html")
+        folded = doc.select("details.hide.above-input")
+        assert len(folded) == len(solutions), f"{lang}/{page}: {len(folded)} folded cells, {len(solutions)} solutions"
+        for details in folded:
+            assert details.select_one("summary").get_text(strip=True) == "".join(book.SOLUTION_PROMPTS[lang])
+            assert "open" not in details.attrs, "folded until the reader opens it"
+        hrefs = sorted(a["href"] for a in doc.select("a[class*=btn-download-student-]"))
+        colab = doc.select_one("a.btn-colab-student-button")
+        if not solutions:
+            assert hrefs == [] and colab is None and not list((site / "student").rglob(f"{page}.ipynb"))
+            continue
+        assert hrefs == [f"{depth}../student/{code}/{page}.ipynb" for code in LANGS], hrefs
+        assert colab["href"].endswith(f"/colab/student/{lang}/{page}.ipynb")
+        assert (site / "colab" / "student" / lang / f"{page}.ipynb").is_file()
+        written = nbformat.read(site / "student" / lang / f"{page}.ipynb", as_version=4)
+        built = student.student_notebook(REPO / "notebooks" / f"{page}.md", page, lang)
+        assert [c.source for c in written.cells] == [c.source for c in built.cells]
+
+
 @pytest.mark.parametrize("lang", LANGS)
 def test_report_lists_every_notebook(site, lang):
     doc = soup(site / lang / "report.html")

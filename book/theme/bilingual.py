@@ -89,7 +89,8 @@ def _drop_thebe(app, pagename, templatename, context, doctree):
 
 
 def _notebook_buttons(app, pagename, templatename, context, doctree):
-    """Downloads of the executed notebook and its source, and the Colab button, on notebook pages."""
+    """Downloads of the executed notebook, its source and its student notebooks, and the Colab buttons
+    (the notebook, and the student notebook in this edition's language), on notebook pages."""
     page = app.config.bilingual_notebooks.get(pagename)
     buttons = context.get("header_buttons")
     if not page or buttons is None:
@@ -102,19 +103,33 @@ def _notebook_buttons(app, pagename, templatename, context, doctree):
         downloads.append({"type": "link", "url": f"{root}../{page['source']}", "text": ".md",
                           "tooltip": "Download the notebook's source (MyST markdown)", "icon": "fas fa-file",
                           "label": "download-source-button"})
+    from sphinx.locale import get_translation
+
+    translate = get_translation("booktheme")  # the theme translates tooltips, not texts
+    for spec in app.config.bilingual_languages:  # a page with exercises: its student notebooks
+        if (page.get("student") or {}).get(spec["code"]):
+            downloads.append({"type": "link", "url": f"{root}../{page['student'][spec['code']]}",
+                              "text": f"{translate('Student notebook')} ({spec['label']})",
+                              "tooltip": "Download the student notebook: the exercises left to write",
+                              "icon": "fas fa-pencil-alt", "label": f"download-student-{spec['code']}-button"})
     downloads.append({"type": "javascript", "javascript": "window.print()", "text": ".pdf",
                       "tooltip": "Print to PDF", "icon": "fas fa-file-pdf", "label": "download-pdf-button"})
     for button in buttons:
         if button.get("label") == "download-buttons":
             button["buttons"] = downloads
+    launch = []
     if page.get("colab"):
-        colab = {"type": "link", "url": page["colab"], "text": "Colab", "tooltip": "Open this notebook in Google Colab",
-                 "icon": "_static/images/logo_colab.png", "label": "colab-button"}
-        from sphinx.locale import get_translation
-
-        launch = get_translation("booktheme")("Launch interactive content")  # the theme does not translate it
-        buttons.insert(0, {"type": "group", "tooltip": launch, "icon": "fas fa-rocket",
-                           "buttons": [colab], "label": "launch-buttons"})
+        launch.append({"type": "link", "url": page["colab"], "text": "Colab",
+                       "tooltip": "Open this notebook in Google Colab",
+                       "icon": "_static/images/logo_colab.png", "label": "colab-button"})
+    student_colab = (page.get("student_colab") or {}).get(app.config.language)
+    if student_colab:
+        launch.append({"type": "link", "url": student_colab, "text": f"{translate('Student notebook')} (Colab)",
+                       "tooltip": "Open the student notebook in Google Colab",
+                       "icon": "_static/images/logo_colab.png", "label": "colab-student-button"})
+    if launch:
+        buttons.insert(0, {"type": "group", "tooltip": translate("Launch interactive content"),
+                           "icon": "fas fa-rocket", "buttons": launch, "label": "launch-buttons"})
 
 
 def _postprocess(app, exception):

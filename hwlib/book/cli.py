@@ -1,4 +1,4 @@
-"""Command line of the book toolkit: ``python -m hwlib run|book|list|params|records|lab``."""
+"""Command line of the book toolkit: ``python -m hwlib run|book|list|params|records|student|lab``."""
 
 from __future__ import annotations
 
@@ -42,6 +42,10 @@ def main(argv=None) -> int:
                          help="write the table into README.md between its records markers instead of printing it")
     show = commands.add_parser("params", help="show a notebook's parameters and profiles")
     show.add_argument("notebook")
+    students = commands.add_parser("student", help="write the student notebooks (exercises left to write) "
+                                                   "to _build/student/<lang>/")
+    students.add_argument("--lang", choices=("en", "fa"), action="append",
+                          help="one language (repeatable; default: both)")
     lab = commands.add_parser("lab", help="JupyterLab on the notebooks with the book's settings "
                                           "(MyST notebooks open as notebooks, Persian right to left)")
     book_lab.add_arguments(lab)
@@ -54,6 +58,16 @@ def main(argv=None) -> int:
             return 0
         if args.command == "params":
             return _show_params(args.notebook)
+        if args.command == "student":
+            from .student import LANGS, write_student_notebooks
+
+            for lang in args.lang or LANGS:
+                done = write_student_notebooks(lang)
+                print(f"_build/student/{lang}/: {len(done['written'])} written, {len(done['current'])} up to date, "
+                      f"{len(done['kept'])} kept because they were changed there"
+                      + "".join(f"\n  kept {page} (delete it for a fresh copy)" for page in done["kept"]))
+            print("pages without exercises (the data tour, the discussion) have no student notebook")
+            return 0
         if args.command == "lab":
             return book_lab.main(args)
         if args.command == "records":

@@ -134,11 +134,13 @@ def _digest(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def write_scratch(lang: str, notebooks: Path = paths.NOTEBOOKS, folder: Path | None = None) -> dict[str, list[str]]:
+def write_scratch(lang: str, notebooks: Path = paths.NOTEBOOKS, folder: Path | None = None,
+                  build=scratch_notebook) -> dict[str, list[str]]:
     """Write the ``lang`` copy of every notebook under ``notebooks`` to ``folder/<page>.ipynb``
-    (default ``_build/lab/<lang>/``). A copy changed since it was written (edited, run and saved) is
-    kept as it is; the others are refreshed. Returns the pages by what happened to them: ``written``,
-    ``current`` (already up to date) and ``kept``."""
+    (default ``_build/lab/<lang>/``), made by ``build(source, lang, shown)`` (None: no copy of that
+    page; :func:`hwlib.book.student.student_copy` makes student notebooks). A copy changed since it
+    was written (edited, run and saved) is kept as it is; the others are refreshed. Returns the pages
+    by what happened to them: ``written``, ``current`` (already up to date) and ``kept``."""
     folder = SCRATCH / lang if folder is None else folder
     record_file = folder / RECORD
     record = json.loads(record_file.read_text(encoding="utf-8")) if record_file.is_file() else {}
@@ -146,7 +148,10 @@ def write_scratch(lang: str, notebooks: Path = paths.NOTEBOOKS, folder: Path | N
     for source in sorted(p for p in notebooks.rglob("*.md") if ".ipynb_checkpoints" not in p.parts):
         page = source.relative_to(notebooks).with_suffix(".ipynb").as_posix()
         shown = f"notebooks/{source.relative_to(notebooks).as_posix()}"
-        data = (nbformat.writes(scratch_notebook(source, lang, shown)) + "\n").encode("utf-8")
+        copy = build(source, lang, shown)
+        if copy is None:
+            continue
+        data = (nbformat.writes(copy) + "\n").encode("utf-8")
         target = folder / page
         if target.is_file():
             on_disk = target.read_bytes()
@@ -227,12 +232,23 @@ def announce_sources(root: Path) -> None:
           f"keep their text); a notebook run here saves its results in hwlib-outputs/ beside it.")
 
 
-def start(lang: str | None = None, port: int | None = None, open_browser: bool = True) -> None:
+def start(lang: str | None = None, port: int | None = None, open_browser: bool = True,
+          student: bool = False) -> None:
     """Start JupyterLab (this process becomes the server; it returns only by raising LabError)."""
     check_installed()
+    if student and lang is None:
+        raise LabError("--student needs the language of the student notebooks: --student --lang fa (or en)")
     if port is not None:
         check_port(port)
-    if lang is None:
+    if student:
+        from .student import write_student_notebooks
+
+        root = paths.BUILD / "student" / lang
+        done = write_student_notebooks(lang, root)
+        print(f"JupyterLab on {_shown(root)}: the student notebooks ({LANGUAGE[lang]}), exercises left to write.")
+        print(f"notebooks written: {len(done['written'])}, already up to date: {len(done['current'])}, "
+              f"kept because you changed them: {len(done['kept'])}")
+    elif lang is None:
         root = paths.NOTEBOOKS
         announce_sources(root)
     else:
@@ -240,7 +256,8 @@ def start(lang: str | None = None, port: int | None = None, open_browser: bool =
         announce_scratch(lang, root, write_scratch(lang, paths.NOTEBOOKS, root))
     if font_dir() is None:
         print(f"note: no Vazirmatn font in {NODE_MODULES} (run `make install`): Persian shows in the browser's font")
-    command = server_command(root, port, open_browser, workspaces=WORKSPACES / (lang or "sources"))
+    workspace = f"student-{lang}" if student else lang or "sources"
+    command = server_command(root, port, open_browser, workspaces=WORKSPACES / workspace)
     sys.stdout.flush()
     os.execve(command[0], command, server_env())
 
@@ -253,12 +270,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--port", type=int, default=None,
                         help="serve on this port (default: 8888, or the next free one)")
     parser.add_argument("--no-browser", action="store_true", help="do not open a browser; print the URL")
+    parser.add_argument("--student", action="store_true",
+                        help="with --lang: open the student notebooks (_build/student/<lang>/), exercises left to write")
 
 
 def main(args: argparse.Namespace) -> int:
     """Run ``python -m hwlib lab`` with the parsed ``args``: 2 and one line on stderr when it cannot start."""
     try:
-        start(args.lang, args.port, not args.no_browser)
+        start(args.lang, args.port, not args.no_browser, args.student)
     except LabError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

@@ -27,6 +27,7 @@ import nbformat
 import yaml
 
 from . import pages as bookpages
+from . import student
 from .paths import ROOT
 from ..page import LANG_KEY
 
@@ -49,6 +50,8 @@ class BookError(RuntimeError):
 # --------------------------------------------------------------------------- split
 
 LANG_TAGS = ("en", "fa")
+# The toggle over a page's solutions (its code cells tagged ``definition``): folded, so a reader can try first.
+SOLUTION_PROMPTS = {"en": ("Show the solution", "Hide the solution"), "fa": ("نمایش راه‌حل", "پنهان کردن راه‌حل")}
 
 
 def split_notebook(nb: nbformat.NotebookNode, lang: str) -> nbformat.NotebookNode:
@@ -57,7 +60,9 @@ def split_notebook(nb: nbformat.NotebookNode, lang: str) -> nbformat.NotebookNod
     Markdown cells tagged with another language code (``en``/``fa``) are dropped,
     and so are outputs marked for another language (a claim's warning, see
     :func:`hwlib.page.claim`); untagged markdown cells, code cells (with their other
-    outputs, so myst-nb glue keeps working) and raw cells are kept unchanged.
+    outputs, so myst-nb glue keeps working) and raw cells are kept. A solution's code
+    (a cell tagged ``definition``) is folded behind a "show the solution" toggle
+    (:data:`SOLUTION_PROMPTS`); its outputs stay in view.
     """
     if lang not in LANG_TAGS:
         raise ValueError(f"unknown language {lang!r}, expected one of {LANG_TAGS}")
@@ -74,6 +79,10 @@ def split_notebook(nb: nbformat.NotebookNode, lang: str) -> nbformat.NotebookNod
                             if o.get("metadata", {}).get(LANG_KEY, lang) == lang]
         if cell.cell_type == "code" and "caption" in cell.metadata:
             cell.metadata.setdefault("mystnb", {})["figure"] = _figure(cell.metadata.pop("caption"), lang, number)
+        if cell.cell_type == "code" and student.TAG in _tags(cell):
+            cell.metadata["tags"] = [*cell.metadata["tags"], "hide-input"]
+            show, hide = SOLUTION_PROMPTS[lang]
+            cell.metadata.setdefault("mystnb", {}).update(code_prompt_show=show, code_prompt_hide=hide)
     return out
 
 
@@ -349,7 +358,9 @@ def build_site(
 def write_downloads(site: Path, executed_dir: Path, toc: dict, config: dict, pages_dir: Path,
                     sources_dir: Path) -> dict:
     """Copy every notebook page's executed notebook and source into ``site/notebooks/``, and its
-    Colab copy into ``site/colab/``; return page -> {executed, source, colab} (site-relative)."""
+    Colab copy into ``site/colab/``; write a page with exercises' student notebooks, per language,
+    into ``site/student/<lang>/`` (their Colab copies into ``site/colab/student/<lang>/``); return
+    page -> {executed, source, colab, student: {lang: path}, student_colab: {lang: url}} (site-relative)."""
     repository = config.get("repository") or {}
     out = {}
     for page in toc_pages(toc):
@@ -370,6 +381,19 @@ def write_downloads(site: Path, executed_dir: Path, toc: dict, config: dict, pag
             nb = nbformat.read(executed, as_version=4)
             nbformat.write(bookpages.colab_notebook(nb, repository), site / "colab" / f"{page}.ipynb")
             entry["colab"] = url
+        if source.is_file() and student.has_exercises(source):
+            entry["student"], entry["student_colab"] = {}, {}
+            for lang in config["languages"]:
+                nb = student.student_notebook(source, page, lang)
+                entry["student"][lang] = f"student/{lang}/{page}.ipynb"
+                (site / entry["student"][lang]).parent.mkdir(parents=True, exist_ok=True)
+                nbformat.write(nb, site / entry["student"][lang])
+                url = bookpages.colab_url(repository, f"student/{lang}/{page}")
+                if url:
+                    (site / "colab" / "student" / lang / page).parent.mkdir(parents=True, exist_ok=True)
+                    nbformat.write(bookpages.colab_notebook(nb, repository),
+                                   site / "colab" / "student" / lang / f"{page}.ipynb")
+                    entry["student_colab"][lang] = url
         out[page] = entry
     return out
 
