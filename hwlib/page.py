@@ -1,5 +1,5 @@
 """What every page does besides data and training: glue its numbers into both languages' prose,
-and check the claims that prose makes about them.
+check the claims that prose makes about them, and check the methods it asks for (:func:`check`).
 
 ``glue(acc=(0.912, ".3f"), n=1347)`` makes ``{glue:text}`acc:.3f``` usable in
 English prose and ``{glue:text}`acc_fa``` (Persian digits, «٫» decimal sign,
@@ -111,6 +111,36 @@ def claim(name: str, holds, **numbers) -> None:
                     f'<p class="admonition-title">{title}</p><p>{body}</p></div>')
             plain = f"{title}: {name}; " + ", ".join(f"{k} = {_shown(v, fmt, 'en')}" for k, (v, fmt) in values.items())
             display({"text/html": html, "text/plain": plain}, raw=True, metadata={LANG_KEY: lang})
+
+
+_VERDICT = {"en": {True: "check passed", False: "check failed"},
+            "fa": {True: "بررسی درست است", False: "بررسی نادرست است"}}
+
+
+def check(what: dict, passes, **numbers) -> None:
+    """The page's check of a method it asks for, run on whoever wrote the method (the page, or a student).
+
+    ``what`` says what is checked, per language (``{"en": ..., "fa": ...}``); ``numbers`` (a value or a
+    ``(value, format)`` pair) are what it compares. It shows whether it passes, with the numbers, in each
+    language (each output tagged with its language), or only in ``$HWLIB_LANG``'s when that is set (a
+    student notebook sets its own); one that fails then stops the run with an AssertionError saying so.
+    """
+    import os
+
+    from IPython.display import display
+
+    chosen = os.environ.get("HWLIB_LANG")
+    langs = [chosen] if chosen in _VERDICT else list(_VERDICT)
+    values = {k: v if isinstance(v, tuple) else (v, "") for k, v in numbers.items()}
+    passes = bool(passes)
+    lines = []
+    for lang in langs:
+        pairs = [f"{k} = {_shown(v, fmt, lang)}" for k, (v, fmt) in values.items()]
+        shown = "، ".join(_LRI + x + _PDI for x in pairs) if lang == "fa" else ", ".join(pairs)
+        lines.append(f"{_VERDICT[lang][passes]}: {what[lang]}" + (f" ({shown})" if shown else ""))
+        display({"text/plain": lines[-1]}, raw=True, metadata={LANG_KEY: lang})
+    if not passes:
+        raise AssertionError("\n".join(lines))
 
 
 def show(per_language: dict) -> None:

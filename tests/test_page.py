@@ -38,3 +38,24 @@ def test_glue_stores_what_myst_nb_reads(monkeypatch):
                         ("word", "queen"), ("word_fa", "queen")):
         myst_glue.glue(name, value, display=False)
     assert ours == shown
+
+
+def test_a_check_answers_in_each_language_or_in_the_notebooks(monkeypatch):
+    """page.check shows its verdict and numbers per language (tagged for the site's editions), only in
+    $HWLIB_LANG's when a student notebook sets it, and stops the run when the check fails."""
+    import IPython.display
+    import pytest
+
+    shown = []
+    monkeypatch.setattr(IPython.display, "display", lambda data, **k: shown.append((data["text/plain"], k["metadata"])))
+    monkeypatch.delenv("HWLIB_LANG", raising=False)
+    what = {"en": "our layer gives Keras's outputs", "fa": "لایهٔ ما همان خروجی‌های کراس را می‌دهد"}
+    persian.check(what, True, largest_difference=(2.5e-15, ".1e"))
+    assert [m[persian.LANG_KEY] for _, m in shown] == ["en", "fa"]
+    assert shown[0][0] == "check passed: our layer gives Keras's outputs (largest_difference = 2.5e-15)"
+    assert shown[1][0].startswith("بررسی درست است: لایهٔ ما") and "۲٫۵e" in shown[1][0]
+    shown.clear()
+    monkeypatch.setenv("HWLIB_LANG", "fa")
+    with pytest.raises(AssertionError, match="بررسی نادرست است: لایهٔ ما"):
+        persian.check(what, False, largest_difference=0.3)
+    assert [m[persian.LANG_KEY] for _, m in shown] == ["fa"], "a Persian student notebook answers in Persian only"

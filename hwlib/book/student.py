@@ -87,13 +87,18 @@ def has_exercises(source: Path) -> bool:
 
 def student_notebook(source: Path, page: str, lang: str) -> nbformat.NotebookNode:
     """The student notebook of ``source`` in ``lang``: the one-language copy of the page
-    (:func:`hwlib.book.lab.scratch_notebook`), its first cell saying what the notebook is, the
-    exercises stubbed (:func:`stub`, tagged ``exercise``), no outputs."""
+    (:func:`hwlib.book.lab.scratch_notebook`), its first cell saying what the notebook is, a code cell
+    that makes the page's checks (:func:`hwlib.page.check`) answer in ``lang``, the exercises stubbed
+    (:func:`stub`, tagged ``exercise``), no outputs."""
     from .lab import scratch_notebook
 
     nb = scratch_notebook(source, lang, f"notebooks/{page}.md")
     nb.cells[0].source = BANNER[lang].format(page=page)
     nb.cells[0].metadata["tags"] = [lang, "student"]
+    speak = nbformat.v4.new_code_cell(f'import os\n\nos.environ["HWLIB_LANG"] = "{lang}"  # the checks (page.check) '
+                                      f'answer in this language', metadata={"tags": ["student"]})
+    speak.id = f"{lang}-student"
+    nb.cells.insert(1, speak)
     for cell in nb.cells:
         tags = cell.metadata.get("tags", [])
         if cell.cell_type == "code" and TAG in tags:
