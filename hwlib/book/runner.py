@@ -2,7 +2,8 @@
 
 Each notebook's front matter may hold ``hwlib: {profiles: {full: {...}}, needs: [...]}``:
 per-profile parameter values over the parameters cell's defaults, and the pages
-whose saved results it reads (checked to exist; the book lists them in that order).
+whose saved results it reads (each must be a page; book/_toc.yml puts them before it, and
+:func:`hwlib.results.load` says which page to run first when their results are missing).
 
 A page is executed again only when what its outputs depend on changed (:func:`fingerprint`):
 its code cells, the resolved parameters, the profile, the course library (hwlib), and
