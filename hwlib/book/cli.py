@@ -46,6 +46,8 @@ def main(argv=None) -> int:
                                                    "to _build/student/<lang>/")
     students.add_argument("--lang", choices=("en", "fa"), action="append",
                           help="one language (repeatable; default: both)")
+    students.add_argument("--profile", default="quick", choices=runner.PROFILES,
+                          help="whose executed notebooks give the expected outputs (default: quick)")
     lab = commands.add_parser("lab", help="JupyterLab on the notebooks with the book's settings "
                                           "(MyST notebooks open as notebooks, Persian right to left)")
     book_lab.add_arguments(lab)
@@ -59,14 +61,19 @@ def main(argv=None) -> int:
         if args.command == "params":
             return _show_params(args.notebook)
         if args.command == "student":
-            from .student import LANGS, write_student_notebooks
+            from .student import LANGS, without_expected_outputs, write_student_notebooks
 
+            executed = paths.executed_dir(args.profile)
             for lang in args.lang or LANGS:
-                done = write_student_notebooks(lang)
+                done = write_student_notebooks(lang, executed_dir=executed)
                 print(f"_build/student/{lang}/: {len(done['written'])} written, {len(done['current'])} up to date, "
                       f"{len(done['kept'])} kept because they were changed there"
                       + "".join(f"\n  kept {page} (delete it for a fresh copy)" for page in done["kept"]))
             print("pages without exercises (the data tour, the discussion) have no student notebook")
+            missing = without_expected_outputs(executed)
+            if missing:
+                print(f"no expected outputs yet for {', '.join(missing)}: run "
+                      f"`python -m hwlib run {' '.join(missing)} --profile {args.profile}` first, then this again")
             return 0
         if args.command == "lab":
             return book_lab.main(args)

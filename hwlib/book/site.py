@@ -50,7 +50,7 @@ class BookError(RuntimeError):
 # --------------------------------------------------------------------------- split
 
 LANG_TAGS = ("en", "fa")
-# The toggle over a page's solutions (its code cells tagged ``definition``): folded, so a reader can try first.
+# The toggle over a page's solutions (its code cells tagged ``solution``): folded, so a reader can try first.
 SOLUTION_PROMPTS = {"en": ("Show the solution", "Hide the solution"), "fa": ("نمایش راه‌حل", "پنهان کردن راه‌حل")}
 
 
@@ -61,7 +61,7 @@ def split_notebook(nb: nbformat.NotebookNode, lang: str) -> nbformat.NotebookNod
     and so are outputs marked for another language (a claim's warning, see
     :func:`hwlib.page.claim`); untagged markdown cells, code cells (with their other
     outputs, so myst-nb glue keeps working) and raw cells are kept. A solution's code
-    (a cell tagged ``definition``) is folded behind a "show the solution" toggle
+    (a cell tagged ``solution``) is folded behind a "show the solution" toggle
     (:data:`SOLUTION_PROMPTS`); its outputs stay in view.
     """
     if lang not in LANG_TAGS:
@@ -384,7 +384,7 @@ def write_downloads(site: Path, executed_dir: Path, toc: dict, config: dict, pag
         if source.is_file() and student.has_exercises(source):
             entry["student"], entry["student_colab"] = {}, {}
             for lang in config["languages"]:
-                nb = student.student_notebook(source, page, lang)
+                nb = student.student_notebook(source, page, lang, executed=nbformat.read(executed, as_version=4))
                 entry["student"][lang] = f"student/{lang}/{page}.ipynb"
                 (site / entry["student"][lang]).parent.mkdir(parents=True, exist_ok=True)
                 nbformat.write(nb, site / entry["student"][lang])
