@@ -428,3 +428,36 @@ def test_persian_lists_math_and_heading_links_in_the_browser(server, browser):
                         clip={"x": 0, "y": max(0, box["y"] - 40), "width": 1400, "height": min(700, box["height"] + 80)})
     finally:
         context.close()
+
+
+# --------------------------------------------------------------------------- the kernel
+
+
+def test_the_labs_kernel_keeps_native_stderr_in_its_log_and_python_stderr_in_the_cell(tmp_path, monkeypatch):
+    """The book's python3 kernel (found first on JUPYTER_PATH): what the process writes to file
+    descriptor 2 (as TensorFlow's C++ logging does) lands in the log, not in the cell; a Python
+    warning still shows in the cell."""
+    from jupyter_client.manager import start_new_kernel
+
+    from hwlib.book import labkernel
+
+    log = tmp_path / "kernel.log"
+    share = labkernel.write_spec(tmp_path / "share", log)
+    monkeypatch.setenv("JUPYTER_PATH", lab.server_env(environ={}, share=share)["JUPYTER_PATH"])
+    # ipykernel never captures file descriptors under pytest (it looks for PYTEST_CURRENT_TEST): a user's kernel would
+    env = {key: value for key, value in os.environ.items() if key != "PYTEST_CURRENT_TEST"}
+    manager, client = start_new_kernel(kernel_name="python3", env=env)
+    try:
+        assert manager.kernel_spec.argv[:3] == [sys.executable, "-m", "hwlib.book.labkernel"]
+        shown = []
+        code = ("import os, sys, time, warnings\nos.write(2, b'I0000 native start-up line\\n')\n"
+                "warnings.warn('a python warning')\nprint('printed')\ntime.sleep(0.5)")
+        reply = client.execute_interactive(code, timeout=60, output_hook=lambda m: shown.append(m))
+        assert reply["content"]["status"] == "ok"
+    finally:
+        client.stop_channels()
+        manager.shutdown_kernel(now=True)
+    text = "".join(m["content"].get("text", "") for m in shown if m["msg_type"] == "stream")
+    assert "printed" in text and "a python warning" in text
+    assert "native start-up line" not in text
+    assert "I0000 native start-up line" in log.read_text()

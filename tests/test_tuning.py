@@ -1,7 +1,6 @@
 """hwlib.tuning (quiet searches, trial tables, resumable Hyperband) and the search spaces of the pages
 that use it, where they live: Q1's on notebooks/hw7q/q1_keras_tuner.md, HW14 B4's on hw14/04_hyperband.md."""
 
-import sys
 from pathlib import Path
 
 import keras

@@ -15,7 +15,8 @@ touching the user's own ``~/.jupyter``:
 ``notebooks/jupytext.toml`` says what jupytext writes back into a source (only what the sources hold),
 and the server saves through :class:`hwlib.book.labserver.BookContentsManager`, which keeps the text of
 every cell that did not change: opening and saving a notebook leaves its ``.md`` byte-identical.
-JupyterLab's workspaces (open tabs, layout) go to ``_build/lab/workspaces/``.
+JupyterLab's workspaces (open tabs, layout) go to ``_build/lab/workspaces/``. Its Python kernel is
+:mod:`hwlib.book.labkernel`, whose own stderr (TensorFlow's start-up lines) goes to ``_build/lab/kernel.log``.
 """
 
 from __future__ import annotations
@@ -40,6 +41,7 @@ from .site import LANG_TAGS, NODE_MODULES
 SETTINGS = paths.ROOT / "book" / "lab"
 SCRATCH = paths.BUILD / "lab"
 WORKSPACES = SCRATCH / "workspaces"
+KERNEL_LOG = SCRATCH / "kernel.log"
 RECORD = ".hwlib-scratch.json"  # in _build/lab/<lang>/: the sha256 of every copy as it was written
 FONT = Path("vazirmatn") / "fonts" / "webfonts" / "Vazirmatn[wght].woff2"
 NEEDED = {"jupyterlab": "jupyterlab", "jupytext": "jupytext",
@@ -92,7 +94,7 @@ def kernel_metadata(name: str) -> dict:
     except NoSuchKernel:
         return {}
     metadata = {"kernelspec": {"name": name, "display_name": spec.display_name, "language": spec.language}}
-    if "ipykernel_launcher" in spec.argv or "ipykernel" in spec.argv:
+    if {"ipykernel_launcher", "ipykernel", "hwlib.book.labkernel"} & set(spec.argv):
         from ipykernel.ipkernel import IPythonKernel
 
         metadata["language_info"] = json.loads(json.dumps(IPythonKernel.language_info))
@@ -201,11 +203,15 @@ def server_command(root: Path, port: int | None = None, open_browser: bool = Tru
     return command
 
 
-def server_env(settings: Path = SETTINGS, environ: dict | None = None) -> dict[str, str]:
-    """The environment for JupyterLab: ``settings`` first on ``JUPYTER_CONFIG_PATH`` (its ``labconfig/``)."""
+def server_env(settings: Path = SETTINGS, environ: dict | None = None, share: Path | None = None) -> dict[str, str]:
+    """The environment for JupyterLab: ``settings`` first on ``JUPYTER_CONFIG_PATH`` (its ``labconfig/``),
+    ``share`` (the book's kernelspec, :func:`hwlib.book.labkernel.write_spec`) first on ``JUPYTER_PATH``."""
     env = dict(os.environ if environ is None else environ)
     env["JUPYTER_CONFIG_PATH"] = os.pathsep.join(
         [str(settings)] + [p for p in env.get("JUPYTER_CONFIG_PATH", "").split(os.pathsep) if p])
+    if share is not None:
+        env["JUPYTER_PATH"] = os.pathsep.join(
+            [str(share)] + [p for p in env.get("JUPYTER_PATH", "").split(os.pathsep) if p])
     return env
 
 
@@ -244,7 +250,7 @@ def start(lang: str | None = None, port: int | None = None, open_browser: bool =
         from .student import write_student_notebooks
 
         root = paths.BUILD / "student" / lang
-        done = write_student_notebooks(lang, root)
+        done = write_student_notebooks(lang, root, executed_dir=paths.executed_dir("quick"))
         print(f"JupyterLab on {_shown(root)}: the student notebooks ({LANGUAGE[lang]}), exercises left to write.")
         print(f"notebooks written: {len(done['written'])}, already up to date: {len(done['current'])}, "
               f"kept because you changed them: {len(done['kept'])}")
@@ -258,8 +264,12 @@ def start(lang: str | None = None, port: int | None = None, open_browser: bool =
         print(f"note: no Vazirmatn font in {NODE_MODULES} (run `make install`): Persian shows in the browser's font")
     workspace = f"student-{lang}" if student else lang or "sources"
     command = server_command(root, port, open_browser, workspaces=WORKSPACES / workspace)
+    from .labkernel import write_spec
+
+    share = write_spec(SCRATCH / "share", KERNEL_LOG)
+    print(f"the kernel's own messages (TensorFlow's start-up lines) go to {_shown(KERNEL_LOG).rstrip('/')}")
     sys.stdout.flush()
-    os.execve(command[0], command, server_env())
+    os.execve(command[0], command, server_env(share=share))
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
