@@ -211,8 +211,13 @@ def test_student_notebooks_and_folded_solutions(site, page):
         assert colab["href"].endswith(f"/colab/student/{lang}/{page}.ipynb")
         assert (site / "colab" / "student" / lang / f"{page}.ipynb").is_file()
         written = nbformat.read(site / "student" / lang / f"{page}.ipynb", as_version=4)
-        built = student.student_notebook(REPO / "notebooks" / f"{page}.md", page, lang)
+        executed = nbformat.read(EXECUTED / f"{page}.ipynb", as_version=4)
+        built = student.student_notebook(REPO / "notebooks" / f"{page}.md", page, lang, executed)
         assert [c.source for c in written.cells] == [c.source for c in built.cells]
+        marked = [c for c in executed.cells if student.EXPECTED in c.metadata.get("tags", [])]
+        kept = [c for c in written.cells if c.cell_type == "code" and c.outputs]
+        assert [c.source for c in kept] == [c.source for c in marked], "the teacher's outputs of the marked cells only"
+        assert all(any("image/png" in o.get("data", {}) for o in c.outputs) for c in kept), "each a figure"
 
 
 @pytest.mark.parametrize("lang", LANGS)
