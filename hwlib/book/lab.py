@@ -207,11 +207,9 @@ def server_env(settings: Path = SETTINGS, environ: dict | None = None, share: Pa
     """The environment for JupyterLab: ``settings`` first on ``JUPYTER_CONFIG_PATH`` (its ``labconfig/``),
     ``share`` (the book's kernelspec, :func:`hwlib.book.labkernel.write_spec`) first on ``JUPYTER_PATH``."""
     env = dict(os.environ if environ is None else environ)
-    env["JUPYTER_CONFIG_PATH"] = os.pathsep.join(
-        [str(settings)] + [p for p in env.get("JUPYTER_CONFIG_PATH", "").split(os.pathsep) if p])
-    if share is not None:
-        env["JUPYTER_PATH"] = os.pathsep.join(
-            [str(share)] + [p for p in env.get("JUPYTER_PATH", "").split(os.pathsep) if p])
+    for name, first in (("JUPYTER_CONFIG_PATH", settings), ("JUPYTER_PATH", share)):
+        if first is not None:
+            env[name] = os.pathsep.join([str(first)] + [p for p in env.get(name, "").split(os.pathsep) if p])
     return env
 
 

@@ -132,10 +132,9 @@ def student_notebook(source: Path, page: str, lang: str,
     ``executed`` (the page's executed notebook, if given), each after a note that says whose they are."""
     from .lab import scratch_notebook
 
-    exercise_cells(jupytext.read(source))
-    expected = expected_outputs(executed, lang) if executed is not None else {}
-
     nb = scratch_notebook(source, lang, f"notebooks/{page}.md")
+    exercise_cells(nb)
+    expected = expected_outputs(executed, lang) if executed is not None else {}
     nb.cells[0].source = BANNER[lang].format(page=page)
     nb.cells[0].metadata["tags"] = [lang, "student"]
     speak = nbformat.v4.new_code_cell(f'import os\n\nos.environ["HWLIB_LANG"] = "{lang}"  # the checks (page.check) '
