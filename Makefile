@@ -5,7 +5,7 @@
 PYTHON  ?= python3
 VENV    ?= .venv
 PY      := $(VENV)/bin/python
-PROFILE ?= quick
+PROFILE ?=
 SET     ?=
 TESTS_PROCESSES ?= 2
 FM_DIR  := /usr/share/datasets/fashion-mnist
@@ -13,15 +13,16 @@ FM_DIR  := /usr/share/datasets/fashion-mnist
 .PHONY: help install lock data browser assets book run test unit lab clean
 
 help:
-	@echo "make book      execute the notebooks (PROFILE=$(PROFILE)) and build _build/site/"
-	@echo "make test      build the quick book, then run the unit, notebook (nbval), site and browser tests"
+	@echo "make book      build _build/site/: each page's recorded full run (records/), the quick run where there is none"
+	@echo "               (PROFILE=quick: every page's quick run; PROFILE=full: run and record the full runs first)"
+	@echo "make test      the quick runs and the site, then the unit, notebook (nbval), site and browser tests"
 	@echo "make unit      only the unit tests of hwlib"
 	@echo "make install   create $(VENV) and install hwlib, its dependencies (requirements.lock) and the web assets"
 	@echo "make lab       JupyterLab on the notebooks (LANG=fa or LANG=en: one language, in scratch copies;"
 	@echo "               LANG=fa STUDENT=1: the student notebooks, exercises left to write)"
 	@echo "make lock      re-resolve requirements.lock after a change of pyproject.toml (UPGRADE=1: newest)"
 	@echo "make clean     remove _build/ (executed notebooks, results, site)"
-	@echo "Options: PROFILE=quick|full  SET='epochs=3 seed=1' (parameter overrides)"
+	@echo "Options: PROFILE=quick|full  SET='epochs=3 seed=1' (parameter overrides of the runs executed)"
 
 # On Linux x86-64 the exact versions of requirements.lock (with their hashes), so that a fresh machine
 # next month gets the library versions the reference outputs came from; elsewhere pyproject.toml's ranges.
@@ -72,14 +73,16 @@ browser:
 install: $(VENV)/.installed assets data
 
 book: install
-	$(PY) -m hwlib book --profile $(PROFILE) $(addprefix --set ,$(SET))
+	$(PY) -m hwlib book $(if $(PROFILE),--profile $(PROFILE)) $(addprefix --set ,$(SET))
 
+# The quick runs of every page (nbval and the claims' tests check them), then the site as make book builds it.
 # nbval executes the notebooks again: on a copy of what the book's run saved (results, tuner trials),
 # so that later pages find their inputs, tuners resume, and the book's own outputs stay as they are.
 # Two pytest processes (pytest-xdist, each test file and each notebook kept whole in one of them):
 # a notebook trains in one while the other runs a notebook or the browser tests (TESTS_PROCESSES=1: one).
 test: install browser
-	$(PY) -m hwlib book --profile quick
+	$(PY) -m hwlib run --all --profile quick
+	$(PY) -m hwlib book
 	rm -rf _build/nbval-outputs && cp -r _build/outputs/quick _build/nbval-outputs
 	HWLIB_OUTPUTS=$(CURDIR)/_build/nbval-outputs HWLIB_BROWSER_TESTS=require $(PY) -m pytest \
 	  -n $(TESTS_PROCESSES) --dist loadscope \

@@ -10,7 +10,10 @@ nothing of the book toolkit.
 ``claim("lstm_beats_naive", r2_lstm > r2_naive, r2_lstm=r2_lstm, r2_naive=r2_naive)``,
 in a cell right after the prose that says so, checks that sentence on this
 run's numbers: the claim is recorded for the execution report, and when the
-run contradicts it the page shows a warning there, in each language.
+run contradicts it the page shows a warning there, in each language. A sentence
+about a result that needs the real training length is checked with
+:func:`full_run_claim`: only by a run of the ``full`` profile, and another
+profile says at that place that it does not check it.
 """
 
 from __future__ import annotations
@@ -113,6 +116,40 @@ def claim(name: str, holds, **numbers) -> None:
             display({"text/html": html, "text/plain": plain}, raw=True, metadata={LANG_KEY: lang})
 
 
+_UNCHECKED = {
+    "en": "Not checked by this run: the sentence above is about the <code>full</code> profile's run (the "
+          "report's settings), and this run used the <code>{profile}</code> profile. Claim <code>{name}</code>; "
+          "this run's numbers: {numbers}.",
+    "fa": "این اجرا جملهٔ بالا را نمی‌سنجد: آن جمله دربارهٔ اجرای نمایهٔ <code>full</code> (تنظیمات گزارش) است و "
+          "این اجرا با نمایهٔ <code>{profile}</code> انجام شد. ادعای <code>{name}</code>؛ عددهای این اجرا: {numbers}.",
+}
+
+
+def full_run_claim(name: str, profile: str, holds, **numbers) -> None:
+    """A claim (:func:`claim`) that only a run of the ``full`` profile can show, such as a sentence about
+    what ten epochs on all the images do. With ``profile == "full"`` it is checked as any claim; with
+    another profile it is recorded as not checked (``holds`` None) and the page says so at this place,
+    in each language, with this run's numbers."""
+    if profile == "full":
+        claim(name, holds, **numbers)
+        return
+    if not isinstance(name, str) or not name.isidentifier():
+        raise ValueError(f"claim name {name!r}: use a short identifier such as 'lstm_beats_naive'")
+    from IPython.display import display
+
+    values = {k: v if isinstance(v, tuple) else (v, "") for k, v in numbers.items()}
+    _claims[name] = {"name": name, "holds": None, "profile": profile,
+                     "numbers": {k: _shown(v, fmt, "en") for k, (v, fmt) in values.items()}}
+    for lang, text in _UNCHECKED.items():
+        pairs = [f"<code>{k}</code> = {_shown(v, fmt, lang)}" for k, (v, fmt) in values.items()]
+        shown = "، ".join(f'<bdi dir="ltr">{x}</bdi>' for x in pairs) if lang == "fa" else ", ".join(pairs)
+        body = text.format(profile=profile, name=name, numbers=shown or "—")
+        html = (f'<p class="hwlib-unchecked" lang="{lang}" dir="{"rtl" if lang == "fa" else "ltr"}">'
+                f'<small>{body}</small></p>')
+        plain = f"not checked by the {profile} profile: {name}"
+        display({"text/html": html, "text/plain": plain}, raw=True, metadata={LANG_KEY: lang})
+
+
 _VERDICT = {"en": {True: "check passed", False: "check failed"},
             "fa": {True: "بررسی درست است", False: "بررسی نادرست است"}}
 
@@ -143,14 +180,18 @@ def check(what: dict, passes, **numbers) -> None:
         raise AssertionError("\n".join(lines))
 
 
-def show(per_language: dict) -> None:
-    """Display one object per edition (``{"en": table, "fa": table}``, as from
-    :func:`hwlib.records.beside`), each output tagged with its language so that each
+def show(table) -> None:
+    """Display a table whole (pandas cuts long cells by default): one for both editions, or one per
+    edition (``{"en": table, "fa": table}``), each output then tagged with its language so that each
     edition of the site keeps its own."""
     import pandas as pd
     from IPython.display import display
 
-    for lang, shown in per_language.items():
+    if not isinstance(table, dict):
+        with pd.option_context("display.max_colwidth", None):
+            display(table)
+        return
+    for lang, shown in table.items():
         if lang not in _WARNING:
             raise ValueError(f"unknown edition {lang!r}: use 'en' and 'fa'")
         with pd.option_context("display.max_colwidth", None):  # a long cell is shown whole, never cut with "…"
@@ -159,7 +200,7 @@ def show(per_language: dict) -> None:
 
 def headline(**numbers) -> None:
     """Name this run's headline numbers (those its comparison tables show) for the run's record
-    (``python -m hwlib run --record``, :mod:`hwlib.records`); shows nothing."""
+    (``python -m hwlib run --profile full --record``); shows nothing."""
     for name, value in numbers.items():
         value = value.item() if hasattr(value, "item") else value
         if not name.isidentifier() or isinstance(value, bool) or not isinstance(value, (int, float)):
@@ -173,7 +214,8 @@ def headlines() -> dict:
 
 
 def claims() -> list[dict]:
-    """The claims checked in this kernel so far, in the order first made (a re-run cell updates its own)."""
+    """The claims made in this kernel so far, in the order first made (a re-run cell updates its own);
+    ``holds`` is None for a :func:`full_run_claim` that this profile does not check."""
     return [dict(c) for c in _claims.values()]
 
 

@@ -127,15 +127,13 @@ def versions() -> dict[str, str]:
 
 
 def kernel_report() -> dict:
-    """Data records, device, platform, versions, the page's claims (:func:`hwlib.page.claim`), its
-    headline numbers and those its tables show from run records (:func:`hwlib.records.beside`) of this
-    kernel, as a JSON-able dict; ``lookups`` (:func:`looked_up`) are for the runner's cache key."""
+    """Data records, device, platform, versions, the page's claims (:func:`hwlib.page.claim`) and its
+    headline numbers (:func:`hwlib.page.headline`) of this kernel, as a JSON-able dict; ``lookups``
+    (:func:`looked_up`) are for the runner's cache key and a record's staleness."""
     from .page import claims, headlines
-    from .records import shown
 
     return {"data": records(), "device": device(), "platform": platform.platform(terse=True),
-            "versions": versions(), "lookups": lookups(), "claims": claims(), "headlines": headlines(),
-            "recorded": shown()}
+            "versions": versions(), "lookups": lookups(), "claims": claims(), "headlines": headlines()}
 
 
 def print_report() -> None:

@@ -72,8 +72,8 @@ def test_run_info_and_report_pages(tmp_path):
 
     en = bookpages.report_page(infos, "en", "quick")
     assert en.startswith("# Execution report")
-    assert "| {doc}`/p/real` | 1 min 15 s | real | CPU (2 cores) |" in en
-    assert "| {doc}`/p/fake` | 12 s | **stand-in** |" in en
+    assert "| {doc}`/p/real` | quick | 1 min 15 s | real | CPU (2 cores) |" in en
+    assert "| {doc}`/p/fake` | quick | 12 s | **stand-in** |" in en
     assert "**stand-in**: STAND-IN, NOT MNIST: <8x8> digits" in en
     assert "| `epochs` | `2` |" in en and "`keras\u00a03.15.1`" in en
 
@@ -96,7 +96,7 @@ def test_page_without_report_says_so(tmp_path):
 def test_banner_after_title_in_each_language(tmp_path):
     executed(tmp_path, "fake", [{"description": "STAND-IN", "real": False}])
     nb = nbformat.read(tmp_path / "fake.ipynb", as_version=4)
-    out = bookpages.with_banner(bookpages.with_banner(nb, "en"), "fa")
+    out = bookpages.with_banner(bookpages.with_banner(nb, "en", standin=True), "fa", standin=True)
     sources = [c.source for c in out.cells]
     assert sources[0].startswith("# A page") and "standin-banner" in sources[1]
     assert sources[2].startswith("# یک صفحه") and "standin-banner" in sources[3]
@@ -112,7 +112,7 @@ def test_a_page_on_part_of_the_real_data_is_a_subset_not_a_standin(tmp_path):
     part, old = (bookpages.run_info(tmp_path, p) for p in ("p/part", "p/old"))
     assert (part.subset, part.standin, old.subset, old.standin) == (True, False, False, True)
     en = bookpages.report_page([part], "en", "quick")
-    assert "| {doc}`/p/part` | 12 s | **subset** |" in en and "**subset**: SUBSET OF MNIST" in en
+    assert "| {doc}`/p/part` | quick | 12 s | **subset** |" in en and "**subset**: SUBSET OF MNIST" in en
     assert "**زیرمجموعه**" in bookpages.report_page([part], "fa", "quick")
     nb = nbformat.read(tmp_path / "p" / "part.ipynb", as_version=4)
     banner = bookpages.with_banner(nb, "en", subset=True).cells[1].source
@@ -155,3 +155,43 @@ def test_colab_url_and_setup_cell():
                                                 (60, "en", "1 min 0 s"), (3725, "fa", "۶۲ دقیقه و ۵ ثانیه")])
 def test_duration(seconds, lang, text):
     assert bookpages.duration(seconds, lang) == text
+
+
+def _shown(run, why, **kw):
+    from hwlib.book.published import Shown
+
+    record = {"finished": "2026-12-07 21:00:00", "device": "CPU (2 cores)", "data": "subset", "seconds": 414.0,
+              "changed": {"allow_standin": True}, "claims": {"a": True, "b": True}}
+    return Shown("p/real", run, why, record=record if run == "full" or why == "stale" else None,
+                 command="python -m hwlib run p/real --profile full --record", **kw)
+
+
+def test_every_page_says_which_run_it_shows(tmp_path):
+    executed(tmp_path, "p/real", [{"description": "Fashion-MNIST", "real": True}], 75)
+    info = bookpages.run_info(tmp_path, "p/real")
+    nb = nbformat.read(tmp_path / "p" / "real.ipynb", as_version=4)
+    full = bookpages.with_banner(nb, "en", shown=_shown("full", "recorded"), info=info).cells[1].source
+    assert "run-full" in full and "**full run**" in full and "2026-12-07" in full and "6 min 54 s" in full
+    assert "a subset of the real data, with `allow_standin=True`" in full and "2/2 of its claims" in full
+    fa = bookpages.with_banner(nb, "fa", shown=_shown("full", "recorded"), info=info).cells[2].source
+    assert "**اجرای full**" in fa and "۲۰۲۶-۱۲-۰۷" in fa and "۶ دقیقه و ۵۴ ثانیه" in fa and "۲/۲" in fa
+    cases = {"not recorded": "No full run of this page is on the record yet",
+             "stale": "recorded on 2026-12-07 is not shown because it is stale: the page's code changed since",
+             "no data": "needs the real dataset", "smoke": "smoke edition"}
+    for why, words in cases.items():
+        reasons = ["the page's code changed since"] if why == "stale" else []
+        quick = bookpages.run_banner(_shown("quick", why, reasons=reasons), info, "en").source
+        assert "run-quick" in quick and "**quick run**" in quick and words in quick, why
+        assert why == "smoke" or "`python -m hwlib run p/real --profile full --record`" in quick
+        fa = bookpages.run_banner(_shown("quick", why, reasons=reasons), info, "fa").source
+        assert "run-quick" in fa and (why != "stale" or "کد صفحه از آن پس تغییر کرده است" in fa)
+    table = bookpages.runs_table([info], {"p/real": _shown("full", "recorded")}, "en")
+    assert "| {doc}`/p/real` | full, recorded 2026-12-07 | CPU (2 cores) | real | 1 min 15 s | none |" in table
+    assert "| {doc}`/p/real` | quick: full data not here |" in bookpages.runs_table([info], {"p/real": _shown("quick", "no data")}, "en")
+
+
+def test_why_a_record_is_stale_reads_in_persian():
+    assert bookpages.stale_reason("its data changed since (fashion-mnist)", "fa") == \
+        'داده‌هایش از آن پس تغییر کرده‌اند (<span dir="ltr">fashion-mnist</span>)'
+    assert bookpages.stale_reason("something new", "fa") == '<span dir="ltr">something new</span>'
+    assert bookpages.stale_reason("something new", "en") == "something new"

@@ -32,7 +32,7 @@ PAGES = book.toc_pages(yaml.safe_load((REPO / "book" / "_toc.yml").read_text(enc
 PERSIAN_DIGIT = re.compile("[۰-۹]")
 # Words looked up with the site's search box: (language, query, a page that must be among the results).
 SEARCHES = (("en", "dropout", "hw1/04_dropout"), ("fa", "اعتبارسنجی", "hw1/02_baseline_cnn"))
-SCREENSHOTS = ("intro", "hw1/02_baseline_cnn", "hw14/03_dermamnist", "report", "glossary")
+SCREENSHOTS = ("intro", "hw1/02_baseline_cnn", "hw1/03_depth", "hw14/02_triplet_loss", "hw14/03_dermamnist", "report", "glossary")
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):

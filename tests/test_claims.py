@@ -21,7 +21,8 @@ from hwlib.book import paths, runner
 from hwlib.book.site import split_notebook
 
 SOURCES = runner.all_sources()
-CLAIM_CALL = re.compile(r"\bpage\.claim\(\s*\"(\w+)\"")
+CLAIM_CALL = re.compile(r"\bpage\.(?:full_run_)?claim\(\s*\"(\w+)\"")
+FULL_RUN_CLAIM = re.compile(r"\bpage\.full_run_claim\(\s*\"(\w+)\"")
 
 
 @pytest.fixture()
@@ -62,6 +63,27 @@ def test_running_a_cell_again_updates_its_claim(shown):
     page.claim("small_gap", False, gap=0.3)
     page.claim("small_gap", True, gap=0.01)
     assert [(c["name"], c["holds"]) for c in page.claims()] == [("small_gap", True)]
+
+
+def test_a_claim_about_the_full_run_is_checked_by_the_full_run_only(shown):
+    page.full_run_claim("wide_gain_within_spread", "full", 0.38 < 0.45, gain=0.38)
+    assert shown == [] and page.claims()[-1]["holds"] is True
+    page.full_run_claim("wide_gain_within_spread", "full", 0.9 < 0.45, gain=0.9)
+    assert page.claims()[-1]["holds"] is False and "This run contradicts the text" in shown[0][0]["text/html"]
+    shown.clear()
+    page.full_run_claim("wide_gain_within_spread", "quick", 0.9 < 0.45, gain=(0.9, ".2f"))
+    assert page.claims()[-1] == {"name": "wide_gain_within_spread", "holds": None, "profile": "quick",
+                                 "numbers": {"gain": "0.90"}}
+    (en, en_meta), (fa, fa_meta) = shown
+    assert "Not checked by this run" in en["text/html"] and "<code>quick</code>" in en["text/html"]
+    assert "نمی‌سنجد" in fa["text/html"] and "۰٫۹۰" in fa["text/html"] and fa_meta == {page.LANG_KEY: "fa"}
+    assert "contradicts" not in en["text/html"]
+
+
+def test_the_summary_counts_claims_not_checked_apart():
+    claims = [{"name": "a", "holds": True}, {"name": "b", "holds": None}, {"name": "c", "holds": False}]
+    outcome = runner.Outcome("p/x", "ran", 1.0, None, claims=claims)
+    assert "1/2 (1 not checked)" in runner.summary([outcome])
 
 
 @pytest.mark.parametrize("name", ["", "two words", "1st", None])
@@ -128,5 +150,8 @@ def test_the_quick_run_upholds_every_claim_of_its_page(source):
     claims = runner.page_claims(executed)
     expected = set(CLAIM_CALL.findall(source.read_text(encoding="utf-8")))
     assert {c["name"] for c in claims} == expected, "the executed notebook is older than its source: make book"
-    contradicted = [f"{c['name']} ({c['numbers']})" for c in claims if not c["holds"]]
+    contradicted = [f"{c['name']} ({c['numbers']})" for c in claims if c["holds"] is False]
     assert not contradicted, f"{name}: the quick run contradicts its text: {contradicted}"
+    unchecked = {c["name"] for c in claims if c["holds"] is None}
+    assert unchecked == set(FULL_RUN_CLAIM.findall(source.read_text(encoding="utf-8"))), \
+        "the quick run leaves unchecked exactly the claims about the full run (page.full_run_claim)"

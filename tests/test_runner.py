@@ -529,3 +529,18 @@ def test_a_source_edited_while_its_page_runs_runs_again(saver, monkeypatch):
     fake_papermill(monkeypatch, saving_cell())
     assert runner.run([saver], "quick")[0].status == "ran", "the edit made during the run was never run"
     assert runner.run([saver], "quick")[0].status == "cached"
+
+
+def test_run_takes_pages_or_all_not_both(project, no_kernel, tmp_path, monkeypatch, capsys):
+    from hwlib.book import cli
+
+    monkeypatch.setattr(paths, "ROOT", tmp_path)
+    (tmp_path / "book" / "en").mkdir(parents=True)
+    (tmp_path / "book" / "en" / "intro.md").write_text("# Intro\n")
+    (tmp_path / "book" / "_toc.yml").write_text("root: intro\nchapters:\n  - file: demo/tiny\n")
+    for argv in (["run"], ["run", "demo/tiny", "--all"]):
+        assert cli.main(argv) == 2, argv
+        assert "or --all for every page of the book, not both" in capsys.readouterr().err
+    planned = []
+    monkeypatch.setattr(runner, "run", lambda sources, *a, **k: planned.extend(sources) or [])
+    assert cli.main(["run", "--all"]) == 0 and planned == [project]

@@ -1,11 +1,12 @@
 """Checks of the real built site in _build/site (both editions).
 
-The site is built once per session with ``python -m hwlib book --profile quick``
-if ``_build/site/index.html`` does not exist yet.
+The site is built once per session with ``python -m hwlib book`` (each page's recorded full run,
+the quick run where there is none) if ``_build/site/index.html`` does not exist yet.
 """
 
 from __future__ import annotations
 
+import json
 import re
 import subprocess
 import sys
@@ -33,10 +34,9 @@ def site() -> Path:
                                cwd=REPO, capture_output=True, text=True)
         if probe.returncode != 0:
             pytest.skip("no built site and 'python -m hwlib book' is not available yet")
-        result = subprocess.run([sys.executable, "-m", "hwlib", "book", "--profile", "quick"],
-                                cwd=REPO, capture_output=True, text=True)
+        result = subprocess.run([sys.executable, "-m", "hwlib", "book"], cwd=REPO, capture_output=True, text=True)
         if result.returncode != 0:
-            pytest.fail("python -m hwlib book --profile quick failed:\n"
+            pytest.fail("python -m hwlib book failed:\n"
                         + (result.stdout + result.stderr)[-4000:])
     return SITE
 
@@ -129,7 +129,7 @@ def test_images_exist(site, lang):
 
 
 NOTEBOOK_PAGES = [p for p in PAGES if (REPO / "notebooks" / f"{p}.md").is_file()]
-EXECUTED = REPO / "_build" / "executed" / "quick"
+EXECUTED = REPO / "_build" / "published"  # the notebooks the site shows: recorded full runs, else quick runs
 PERSIAN_DIGIT = re.compile("[۰-۹]")
 
 
@@ -157,7 +157,7 @@ def test_standin_banner_exactly_on_standin_pages(site, page):
     from part of the real data (and not also from a stand-in)."""
     from hwlib.book import pages as bookpages
 
-    info = bookpages.run_info(SITE.parent / "executed" / "quick", page)
+    info = bookpages.run_info(EXECUTED, page)
     assert info.report is not None, f"{page}: the executed notebook has no kernel report"
     for lang in LANGS:
         doc = soup(site / lang / f"{page}.html")
@@ -167,6 +167,44 @@ def test_standin_banner_exactly_on_standin_pages(site, page):
         if banner:
             title = doc.select_one("article h1")
             assert title in banner[0].find_all_previous("h1"), f"{lang}/{page}: the banner is above the title"
+
+
+@pytest.mark.parametrize("page", NOTEBOOK_PAGES)
+def test_every_page_says_which_run_it_shows(site, page):
+    """One banner under the title: the full run on the record where one is current, else the quick run with
+    why and the command that records a full run; the shown notebook is that run's."""
+    from hwlib import provenance
+    from hwlib.book import published, records
+
+    shown = published.read(EXECUTED, page)
+    stale = records.staleness(page)
+    assert shown.run == ("full" if stale == [] else "quick"), f"{page}: shows the {shown.run} run, staleness {stale}"
+    report = provenance.read_report(json.loads((EXECUTED / f"{page}.ipynb").read_text(encoding="utf-8")))
+    executed = json.loads((EXECUTED / f"{page}.ipynb").read_text(encoding="utf-8"))
+    assert executed["metadata"]["papermill"]["parameters"].get("profile") == shown.run
+    assert all(c["holds"] is (True if shown.run == "full" else c["holds"]) for c in report["claims"])
+    for lang in LANGS:
+        doc = soup(site / lang / f"{page}.html")
+        banner = doc.select("div.run-banner")
+        assert len(banner) == 1, f"{lang}/{page}: {len(banner)} run banners"
+        assert "run-full" in banner[0]["class"] if shown.run == "full" else "run-quick" in banner[0]["class"]
+        assert doc.select_one("article h1") in banner[0].find_all_previous("h1"), f"{lang}/{page}: banner above the title"
+        text = banner[0].get_text()
+        if shown.run == "quick":
+            assert f"python -m hwlib run {page} --profile full" in text, f"{lang}/{page}: no command in the banner"
+        else:
+            assert shown.record["finished"][:10].translate(str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹" if lang == "fa"
+                                                                         else "0123456789")) in text
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_landing_page_lists_the_run_of_every_page(site, lang):
+    doc = soup(site / lang / "intro.html")
+    rows = [tr for tr in doc.select("article table tr") if tr.select_one("a.internal")
+            and tr.select_one("a.internal")["href"].removesuffix(".html") in NOTEBOOK_PAGES]
+    listed = {tr.select_one("a.internal")["href"].removesuffix(".html") for tr in rows if len(tr.select("td")) == 6}
+    assert listed == set(NOTEBOOK_PAGES)
+    assert "<!-- runs shown" not in (site / lang / "intro.html").read_text(encoding="utf8")
 
 
 @pytest.mark.parametrize("page", NOTEBOOK_PAGES)
@@ -226,4 +264,4 @@ def test_report_lists_every_notebook(site, lang):
     linked = {a["href"].split("#")[0].removesuffix(".html") for a in doc.select("article a.internal")}
     assert set(NOTEBOOK_PAGES) <= linked
     text = doc.get_text()
-    assert "quick" in text and ("CPU" in text or "GPU" in text)
+    assert ("CPU" in text or "GPU" in text) and ("full" in text or "quick" in text)

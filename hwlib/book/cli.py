@@ -11,9 +11,8 @@ from . import paths, runner
 from .params import ParameterError, declared, describe, parameters_cell, parse_assignments
 
 
-def _common(sub):
-    sub.add_argument("--profile", default="quick", choices=runner.PROFILES,
-                     help="quick: offline, CPU, subset (default); full: the report's settings")
+def _common(sub, profile_help="quick: offline, CPU, subset (default); full: the report's settings"):
+    sub.add_argument("--profile", default="quick", choices=runner.PROFILES, help=profile_help)
     sub.add_argument("--set", dest="assignments", action="append", default=[], metavar="NAME=VALUE",
                      help="override a parameter (repeatable); see `python -m hwlib params NOTEBOOK`")
     sub.add_argument("--force", action="store_true", help="execute even if nothing changed")
@@ -25,16 +24,22 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m hwlib", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
     run = commands.add_parser("run", help="execute notebooks into _build/executed/<profile>/")
-    run.add_argument("notebooks", nargs="+", help="notebook paths or page names (hw1/02_baseline_cnn)")
+    run.add_argument("notebooks", nargs="*", help="notebook paths or page names (hw1/02_baseline_cnn)")
+    run.add_argument("--all", action="store_true", help="every page of the book, in the order of its table of contents")
     _common(run)
     run.add_argument("--out", default=None, metavar="DIR",
                      help="write the executed notebooks to DIR and what they save (results, models, tuner "
                           "trials) to DIR/outputs, instead of _build/ (the book's pages and files stay as they are)")
     run.add_argument("--record", action="store_true",
-                     help="with --profile full: keep the finished run's record in records/<page>.json "
-                          "(parameters, data, device, versions, time, headline numbers), to commit")
-    book = commands.add_parser("book", help="execute the book's notebooks and build the bilingual site")
-    _common(book)
+                     help="with --profile full: keep the finished run on the record, to commit: records/<page>.json "
+                          "(parameters, data, device, versions, time, headline numbers, claims), records/<page>.ipynb "
+                          "(the executed notebook) and records/<page>/results/ (what later pages read)")
+    book = commands.add_parser("book", help="build the bilingual site: each page's recorded full run, the quick run "
+                                            "where there is none")
+    _common(book, "without it: each page's current full record, the quick run (executed as needed) for the "
+                  "others; quick: every page's quick run (the smoke edition); full: run and record every page's "
+                  "full run first")
+    book.set_defaults(profile=None)
     book.add_argument("--no-strict", action="store_true", help="do not turn Sphinx warnings into errors")
     commands.add_parser("list", help="list the notebooks")
     listing = commands.add_parser("records", help="the recorded full runs (records/), as a markdown table")
@@ -85,9 +90,14 @@ def main(argv=None) -> int:
             return 0
         overrides = parse_assignments(args.assignments)
         if args.command == "run":
-            sources = [runner.resolve_source(n) for n in args.notebooks]
+            if bool(args.notebooks) == args.all:
+                raise runner.RunError("name the notebooks to run (python -m hwlib run hw1/02_baseline_cnn), "
+                                      "or --all for every page of the book, not both")
+            sources = runner.book_sources() if args.all else [runner.resolve_source(n) for n in args.notebooks]
         else:
             sources = runner.book_sources()
+        if args.command == "book":
+            return _book(sources, args, overrides)
         outcomes = runner.run(sources, args.profile, overrides, force=args.force, timeout=args.timeout,
                               out_dir=getattr(args, "out", None), record=getattr(args, "record", False))
     except (runner.RunError, ParameterError) as exc:
@@ -100,12 +110,48 @@ def main(argv=None) -> int:
         return 130
     if any(o.status == "failed" for o in outcomes):
         return 1
-    if args.command == "book":
-        from . import site as book_site
+    return 0
 
-        site = book_site.build_site(paths.executed_dir(args.profile), args.profile,
-                                       paths.BUILD / "site", strict=not args.no_strict)
-        print(f"site: {site / 'index.html'}")
+
+def _book(sources: list[Path], args, overrides: dict) -> int:
+    """``python -m hwlib book``: choose the run each page shows (:mod:`hwlib.book.published`), execute the
+    quick runs that needs (``--profile full``: first run and record every full run), then build the site."""
+    from . import published
+    from . import site as book_site
+
+    pages = [runner.page_name(s) for s in sources]
+    full_failed = []
+    if args.profile == "full":
+        outcomes = runner.run(sources, "full", overrides, force=args.force, timeout=args.timeout, record=True)
+        if any(o.status == "interrupted" for o in outcomes):
+            return 130
+        full_failed = [o.page for o in outcomes if o.status == "failed"]
+        overrides = {}
+    shown = [published.choose(p, smoke=args.profile == "quick") for p in pages]
+    quick = set(published.quick_runs(shown))
+    outcomes = runner.run([s for s in sources if runner.page_name(s) in quick], "quick", overrides,
+                          force=args.force, timeout=args.timeout) if quick else []
+    if any(o.status == "interrupted" for o in outcomes):
+        return 130
+    if any(o.status == "failed" for o in outcomes):
+        return 1
+    folder = published.assemble(shown, paths.executed_dir("quick"))
+    label = " + ".join(dict.fromkeys(s.run for s in shown))
+    try:
+        site = book_site.build_site(folder, label, paths.BUILD / "site", strict=not args.no_strict)
+    except book_site.BookError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    width = max(len(p) for p in pages)
+    print("\nthe run each page shows:")
+    for s in shown:
+        why = f"full run recorded {s.record['finished'][:10]}" if s.run == "full" else f"quick run ({s.why})"
+        print(f"  {s.page:<{width}}  {why}" + (f": {'; '.join(s.reasons)}" if s.reasons else ""))
+    print(f"site: {site / 'index.html'}")
+    if full_failed:
+        print(f"error: the full runs of {', '.join(full_failed)} failed (above); their pages show the quick run",
+              file=sys.stderr)
+        return 1
     return 0
 
 
@@ -113,24 +159,24 @@ README_MARKERS = ("<!-- records table: written by python -m hwlib records --read
 
 
 def records_table() -> str:
-    """The last recorded full run of every page that names headline numbers (date, device, data, the
-    settings --set changed, wall time, headline numbers), or the command that would record it, as markdown."""
-    from .. import records
+    """The last recorded full run of every page (date, device, data, the settings --set changed, wall time,
+    whether it is current, headline numbers), or the command that would record it, as markdown."""
+    from . import records
 
-    lines = ["| page | recorded | device | data | changed from the full profile | wall time | headline numbers |",
-             "|---|---|---|---|---|---|---|"]
+    lines = ["| page | recorded | device | data | changed from the full profile | wall time | current | headline numbers |",
+             "|---|---|---|---|---|---|---|---|"]
     for source in runner.all_sources():
-        if "page.headline(" not in source.read_text(encoding="utf-8"):
-            continue  # a page with nothing to record (a data tour, a discussion of other pages)
         name = runner.page_name(source)
         record = records.last(name)
         if record is None:
-            lines.append(f"| {name} | not run yet: `python -m hwlib run {name} --profile full --record` | | | | | |")
+            lines.append(f"| {name} | not run yet: `{records.command(name)}` | | | | | | |")
             continue
-        numbers = ", ".join(f"{k} {v:.4g}" for k, v in record["headlines"].items())
+        numbers = ", ".join(f"{k} {v:.4g}" for k, v in record["headlines"].items()) or "—"
         changed = ", ".join(f"{k}={v}" for k, v in record.get("changed", {}).items()) or "—"
+        stale = records.staleness(name)
+        current = "yes" if not stale else "stale: " + "; ".join(stale)
         lines.append(f"| {name} | {record['finished'][:10]} | {record['device']} | {records.data_kind(record)} | "
-                     f"{changed} | {record['seconds'] / 60:.1f} min | {numbers} |")
+                     f"{changed} | {record['seconds'] / 60:.1f} min | {current} | {numbers} |")
     return "\n".join(lines)
 
 

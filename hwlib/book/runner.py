@@ -55,7 +55,7 @@ import nbformat
 
 from . import params as P
 from .. import provenance
-from . import paths
+from . import paths, records
 
 PROFILES = ("quick", "full")
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
@@ -112,7 +112,7 @@ class Outcome:
     """What happened to one notebook."""
 
     page: str
-    status: str  # ran | cached | prose edit | failed | interrupted
+    status: str  # ran | cached | prose edit | recorded | failed | interrupted
     seconds: float
     output: Path | None
     error: str = ""
@@ -275,9 +275,7 @@ def plan(source: Path, profile: str, overrides: dict[str, str] | None = None) ->
     nb, meta = read_source(source)
     nb.metadata.setdefault("kernelspec", {"name": "python3", "display_name": "Python 3"})
     nb.metadata["kernelspec"].setdefault("language", "python")
-    report = nbformat.v4.new_code_cell(provenance.REPORT_CELL)
-    report.metadata["tags"] = [provenance.CELL_TAG, "remove-cell"]
-    nb.cells.append(report)
+    with_report_cell(nb)
     profile_values = meta["profiles"].get(profile, {})
     refuse_profile_setting(page, source, profile, profile_values, overrides or {})
     try:
@@ -395,22 +393,33 @@ def prose_only(p: Plan) -> bool:
     return (read_stamp(p.stamp) or {}).get("text") != text_digest(p.text)
 
 
-def merge_prose(p: Plan) -> bool:
-    """Rewrite ``p``'s executed notebook with the source's markdown cells and code-cell metadata, keeping
-    each code cell's outputs, execution count and papermill metadata, and papermill's injected-parameters
-    cell; then note the source in the stamp. False (nothing written) when the executed notebook's code
-    cells are not the source's (then the page must run)."""
-    try:
-        executed = nbformat.read(p.output, as_version=4)
-    except (OSError, ValueError):
-        return False
+def with_report_cell(nb):
+    """``nb`` with the runner's hidden last cell that prints the kernel report (:mod:`hwlib.provenance`)."""
+    report = nbformat.v4.new_code_cell(provenance.REPORT_CELL)
+    report.metadata["tags"] = [provenance.CELL_TAG, "remove-cell"]
+    nb.cells.append(report)
+    return nb
+
+
+def executed_code(executed) -> list[str]:
+    """The sources of an executed notebook's code cells as its page has them: without papermill's
+    injected-parameters cell and the runner's report cell."""
+    return [c.source for c in executed.cells if c.cell_type == "code"
+            and not {"injected-parameters", provenance.CELL_TAG} & set(c.get("metadata", {}).get("tags", []))]
+
+
+def merged(executed, source_nb):
+    """``executed`` with the prose of ``source_nb`` (markdown cells and code-cell metadata such as captions),
+    keeping each code cell's outputs, execution count and papermill metadata, and papermill's
+    injected-parameters cell; ``source_nb`` ends with the report cell (:func:`with_report_cell`). None when
+    the executed notebook's code cells are not the source's (then the page must run)."""
     injected = [c for c in executed.cells if "injected-parameters" in c.get("metadata", {}).get("tags", [])]
     ran = [c for c in executed.cells if c.cell_type == "code" and c not in injected]
-    code = [c for c in p.nb.cells if c.cell_type == "code"]
+    code = [c for c in source_nb.cells if c.cell_type == "code"]
     if len(ran) != len(code) or any(a.source != b.source for a, b in zip(ran, code)) or len(injected) > 1:
-        return False
+        return None
     cells, outputs = [], iter(ran)
-    for cell in p.nb.cells:
+    for cell in source_nb.cells:
         if cell.cell_type != "code":
             cells.append(cell)
             continue
@@ -419,19 +428,39 @@ def merge_prose(p: Plan) -> bool:
         cells.append(nbformat.from_dict({**old, "metadata": {**cell.metadata, **kept}}))
         if injected and "parameters" in cell.metadata.get("tags", []):
             cells.append(injected[0])
-    merged = nbformat.from_dict({**executed, "cells": cells,
-                                 "metadata": {**p.nb.metadata, "papermill": executed.metadata.get("papermill", {})}})
-    fd, tmp = tempfile.mkstemp(dir=p.output.parent, prefix=f".{p.output.name}.", suffix=".tmp")
+    return nbformat.from_dict({**executed, "cells": cells,
+                               "metadata": {**source_nb.metadata, "papermill": executed.metadata.get("papermill", {})}})
+
+
+def merge_prose(p: Plan) -> bool:
+    """Rewrite ``p``'s executed notebook with the source's prose (:func:`merged`), then note the source in
+    the stamp. False (nothing written) when the executed notebook's code cells are not the source's."""
+    try:
+        executed = nbformat.read(p.output, as_version=4)
+    except (OSError, ValueError):
+        return False
+    new = merged(executed, p.nb)
+    if new is None:
+        return False
+    write_atomically(p.output, nbformat.writes(new))
+    write_stamp(p.stamp, {**read_stamp(p.stamp), "text": text_digest(p.text)})
+    return True
+
+
+def write_atomically(path: Path, text: str) -> None:
+    """Write a text file whole or not at all: a temporary file of a unique name beside it, then one rename."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            nbformat.write(merged, fh)
+            fh.write(text)
+            fh.flush()
+            os.fsync(fh.fileno())
         os.chmod(tmp, 0o644)
-        os.replace(tmp, p.output)
+        os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
-    write_stamp(p.stamp, {**read_stamp(p.stamp), "text": text_digest(p.text)})
-    return True
 
 
 def read_stamp(path: Path) -> dict | None:
@@ -444,18 +473,8 @@ def read_stamp(path: Path) -> dict | None:
 
 
 def write_stamp(path: Path, stamp: dict) -> None:
-    """Write a stamp whole or not at all: a temporary file of a unique name beside it, then one rename."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            json.dump(stamp, fh, indent=1)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    """Write a stamp (or a record) whole or not at all (:func:`write_atomically`)."""
+    write_atomically(Path(path), json.dumps(stamp, indent=1))
 
 
 def published_by(stamp: dict | None) -> list[str]:
@@ -715,6 +734,22 @@ def run(sources: list[Path], profile: str, overrides: dict[str, str] | None = No
         for i, p in enumerate(plans, start=1):
             current = p
             shown = " ".join(f"{k}={v}" for k, v in p.injected.items())
+            if record and not force and records.staleness(p.page) == [] and records.last(p.page)["parameters"] == p.values:
+                print(f"[{i}/{len(plans)}] {p.page}: its record is current ({records.path(p.page).name} and its "
+                      f"notebook), not executed again", file=out)
+                outcomes.append(Outcome(p.page, "recorded", 0.0, records.notebook_path(p.page),
+                                        claims=page_claims(records.notebook_path(p.page))))
+                continue
+            if record and not force and recordable(p):
+                print(f"[{i}/{len(plans)}] {p.page}: its last full run is one of the page as it is now (code, "
+                      f"parameters, data), not executed again", file=out)
+                print(f"  recorded in {record_run(p)}", file=out)
+                outcomes.append(Outcome(p.page, "recorded", 0.0, p.output, claims=page_claims(p.output)))
+                continue
+            if profile == "full":
+                for need in p.needs:
+                    if records.staleness(need) == [] and records.restore(need, p.outputs):
+                        print(f"  {p.page} reads {need}'s results from its record", file=out)
             if not force and is_current(p):
                 start = time.perf_counter()
                 if not prose_only(p):
@@ -730,14 +765,14 @@ def run(sources: list[Path], profile: str, overrides: dict[str, str] | None = No
                     outcomes.append(Outcome(p.page, status, time.perf_counter() - start, p.output,
                                             claims=page_claims(p.output)))
                     if record:
-                        print(f"  recorded in {write_record(p)}", file=out)
+                        print(f"  recorded in {record_run(p)}", file=out)
                     continue
             print(f"[{i}/{len(plans)}] {p.page}  ({shown})", file=out, flush=True)
             outcome = execute(p, timeout=timeout, out=out)
             outcomes.append(outcome)
             outcome.claims = page_claims(outcome.output) if outcome.status == "ran" else []
             if record and outcome.status == "ran":
-                print(f"  recorded in {write_record(p)}", file=out)
+                print(f"  recorded in {record_run(p)}", file=out)
             if outcome.status == "failed":
                 print(f"  FAILED after {outcome.seconds:.0f} s: {outcome.error}", file=out)
                 if outcome.output:
@@ -755,7 +790,7 @@ def run(sources: list[Path], profile: str, overrides: dict[str, str] | None = No
         print(f"  INTERRUPTED: nothing of this run of {outcomes[-1].page} was published; its last good "
               f"page, saved outputs and stamp are as they were", file=out)
     print(summary(outcomes), file=out, flush=True)
-    contradicted = [(o.page, c) for o in outcomes for c in o.claims if not c["holds"]]
+    contradicted = [(o.page, c) for o in outcomes for c in o.claims if c["holds"] is False]
     if contradicted:
         print(f"CONTRADICTED: {len(contradicted)} claim(s) of the text are not upheld by these runs; each page "
               f"shows a warning where it makes the claim, and the execution report lists them:", file=out)
@@ -765,24 +800,28 @@ def run(sources: list[Path], profile: str, overrides: dict[str, str] | None = No
     return outcomes
 
 
-def write_record(p: Plan) -> Path:
-    """Write the record of ``p``'s finished run (:mod:`hwlib.records`) from its executed notebook and stamp."""
-    from .. import records
+def recordable(p: Plan) -> bool:
+    """True when ``p``'s executed notebook is a finished run of the page as it is now in what a record keys
+    (:func:`hwlib.book.records.staleness`): the same code cells, the same parameters, the data and the other
+    pages' results it read unchanged. The library may have changed since (a record does not key it)."""
+    stamp = read_stamp(p.stamp)
+    if stamp is None or not p.output.is_file() or stamp.get("parameters") != p.values:
+        return False
+    try:
+        executed = nbformat.read(p.output, as_version=4)
+    except (OSError, ValueError):
+        return False
+    source_nb, _ = read_source(p.source)
+    return (executed_code(executed) == [c.source for c in source_nb.cells if c.cell_type == "code"]
+            and not data_changes(p))
 
-    report = provenance.read_report(json.loads(p.output.read_text(encoding="utf-8"))) or {}
-    stamp = read_stamp(p.stamp) or {}
-    if not report.get("headlines"):
-        raise RunError(f"{p.page} names no headline numbers, so there is nothing to record: call "
-                       f"page.headline(...) with the numbers its comparison tables show")
-    record = {"page": p.page, "profile": p.profile, "parameters": stamp.get("parameters", p.values),
-              "data": [{"description": d["description"], "kind": provenance.kind(d)} for d in report["data"]],
-              "device": report["device"], "versions": report["versions"], "finished": stamp.get("finished", ""),
-              "seconds": stamp.get("seconds"), "changed": p.changed, "headlines": report["headlines"],
-              "claims": {c["name"]: c["holds"] for c in report.get("claims", [])}}
-    target = records.path(p.page)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    write_stamp(target, record)  # whole or not at all
-    return target
+
+def record_run(p: Plan) -> Path:
+    """Keep ``p``'s finished full run on the record (:func:`hwlib.book.records.keep`)."""
+    try:
+        return records.keep(p)
+    except records.RecordError as exc:
+        raise RunError(str(exc)) from None
 
 
 def page_claims(output: Path | None) -> list[dict]:
@@ -829,12 +868,22 @@ def _clear_leftovers(plans: list[Plan]) -> None:
             _remove(path)
 
 
+def _upheld(claims: list[dict]) -> str:
+    """``upheld/checked`` of a page's claims, and how many this profile does not check; ``-`` for none."""
+    checked = [c for c in claims if c["holds"] is not None]
+    unchecked = len(claims) - len(checked)
+    if not claims:
+        return "-"
+    return f"{sum(c['holds'] for c in checked)}/{len(checked)}" + (f" ({unchecked} not checked)" if unchecked else "")
+
+
 def summary(outcomes: list[Outcome]) -> str:
-    """A plain table: page, status (ran, cached, prose edit, failed, interrupted), seconds, claims upheld; then the counts."""
+    """A plain table: page, status (ran, cached, prose edit, recorded, failed, interrupted), seconds, claims
+    upheld of those this run checked; then the counts."""
     width = max([len(o.page) for o in outcomes] + [8])
     lines = [f"{'notebook':<{width}}  {'status':<11}  {'seconds':>8}  claims upheld", "-" * (width + 38)]
     lines += [f"{o.page:<{width}}  {o.status:<11}  {o.seconds:>8.1f}  "
-              + (f"{sum(c['holds'] for c in o.claims)}/{len(o.claims)}" if o.claims else "-") for o in outcomes]
+              + _upheld(o.claims) for o in outcomes]
     total = sum(o.seconds for o in outcomes)
     failed = sum(o.status == "failed" for o in outcomes)
     interrupted = sum(o.status == "interrupted" for o in outcomes)

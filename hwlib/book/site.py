@@ -27,7 +27,7 @@ import nbformat
 import yaml
 
 from . import pages as bookpages
-from . import student
+from . import published, student
 from .paths import ROOT
 from ..page import LANG_KEY
 
@@ -36,6 +36,9 @@ BOOK_DIR = ROOT / "book"
 NOTEBOOK_SOURCES = ROOT / "notebooks"
 THEME_DIR = BOOK_DIR / "theme"
 NODE_MODULES = ROOT / "node_modules"
+
+# A line of a written page (the landing pages) replaced by the list of the runs each page shows.
+RUNS_MARKER = "<!-- runs shown: written by the book builder -->"
 
 # MathJax 3 files served from the site: the combined TeX/MathML component plus
 # what it loads on demand (TeX extensions, CHTML fonts, menu, accessibility).
@@ -231,23 +234,29 @@ def write_project(
     project.mkdir(parents=True)
     notebook_pages = [p for p in pages if not (pages_dir / lang / f"{p}.md").is_file()
                       and p not in bookpages.GENERATED]
+    shown = {p: published.read(executed_dir, p) for p in notebook_pages}
+    shown = {p: s for p, s in shown.items() if s is not None}
+    infos = [bookpages.run_info(executed_dir, p) for p in notebook_pages]
     for page in pages:
         md = pages_dir / lang / f"{page}.md"
         target = project / page
         target.parent.mkdir(parents=True, exist_ok=True)
         if md.is_file():
-            shutil.copyfile(md, target.with_suffix(".md"))
+            text = md.read_text(encoding="utf8")
+            if RUNS_MARKER in text:  # the landing page's list of the runs shown
+                text = text.replace(RUNS_MARKER, bookpages.runs_table(infos, shown, lang))
+            target.with_suffix(".md").write_text(text, encoding="utf8")
         elif page == "report":
-            infos = [bookpages.run_info(executed_dir, p) for p in notebook_pages]
-            target.with_suffix(".md").write_text(bookpages.report_page(infos, lang, profile), encoding="utf8")
+            target.with_suffix(".md").write_text(bookpages.report_page(infos, lang, profile, shown), encoding="utf8")
         elif page == "glossary":
             entries = bookpages.load_glossary(pages_dir / "glossary.yml")
             target.with_suffix(".md").write_text(bookpages.glossary_page(entries, lang), encoding="utf8")
         else:
             nb = nbformat.read(executed_dir / f"{page}.ipynb", as_version=4)
             info = bookpages.run_info(executed_dir, page)
-            if info.standin or info.subset:
-                nb = bookpages.with_banner(nb, lang, subset=info.subset)
+            if info.standin or info.subset or page in shown:
+                nb = bookpages.with_banner(nb, lang, subset=info.subset, standin=info.standin,
+                                           shown=shown.get(page), info=info)
             nbformat.write(split_notebook(nb, lang), target.with_suffix(".ipynb"))
 
     shutil.copytree(theme_dir, project / "_theme", ignore=shutil.ignore_patterns("__pycache__"))
