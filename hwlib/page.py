@@ -150,8 +150,9 @@ def full_run_claim(name: str, profile: str, holds, **numbers) -> None:
         display({"text/html": html, "text/plain": plain}, raw=True, metadata={LANG_KEY: lang})
 
 
-_VERDICT = {"en": {True: "check passed", False: "check failed"},
-            "fa": {True: "بررسی درست است", False: "بررسی نادرست است"}}
+# How a check's line begins (:func:`check`), per language and outcome.
+VERDICT = {"en": {True: "check passed", False: "check failed"},
+           "fa": {True: "بررسی درست است", False: "بررسی نادرست است"}}
 
 
 def check(what: dict, passes, **numbers) -> None:
@@ -159,25 +160,47 @@ def check(what: dict, passes, **numbers) -> None:
 
     ``what`` says what is checked, per language (``{"en": ..., "fa": ...}``); ``numbers`` (a value or a
     ``(value, format)`` pair) are what it compares. It shows whether it passes, with the numbers, in each
-    language (each output tagged with its language), or only in ``$HWLIB_LANG``'s when that is set (a
-    student notebook sets its own); one that fails then stops the run with an AssertionError saying so.
+    language (each output tagged with its language; the Persian line also as right-to-left HTML,
+    :func:`verdict_html`), or only in ``$HWLIB_LANG``'s when that is set (a student notebook sets its own);
+    one that fails then stops the run with an AssertionError saying so.
     """
     import os
 
     from IPython.display import display
 
     chosen = os.environ.get("HWLIB_LANG")
-    langs = [chosen] if chosen in _VERDICT else list(_VERDICT)
+    langs = [chosen] if chosen in VERDICT else list(VERDICT)
     values = {k: v if isinstance(v, tuple) else (v, "") for k, v in numbers.items()}
     passes = bool(passes)
     lines = []
     for lang in langs:
         pairs = [f"{k} = {_shown(v, fmt, lang)}" for k, (v, fmt) in values.items()]
         shown = "، ".join(_LRI + x + _PDI for x in pairs) if lang == "fa" else ", ".join(pairs)
-        lines.append(f"{_VERDICT[lang][passes]}: {what[lang]}" + (f" ({shown})" if shown else ""))
-        display({"text/plain": lines[-1]}, raw=True, metadata={LANG_KEY: lang})
+        lines.append(f"{VERDICT[lang][passes]}: {what[lang]}" + (f" ({shown})" if shown else ""))
+        data = {"text/plain": lines[-1]}
+        if lang == "fa":
+            data["text/html"] = verdict_html(lines[-1])
+        display(data, raw=True, metadata={LANG_KEY: lang})
     if not passes:
         raise AssertionError("\n".join(lines))
+
+
+def verdict_html(line: str) -> str:
+    """A Persian check line (:func:`check`'s text) as HTML that reads right to left and wraps between
+    words, each left-to-right isolate of the text (a ``name = value`` pair) one unbreakable left-to-right
+    ``<bdi>``. The book's site gives the Persian check lines of runs made before checks wrote HTML the same."""
+    import html
+
+    out, depth = [], 0
+    for char in html.escape(line, quote=False):
+        if char == _LRI and depth == 0:
+            out.append('<bdi dir="ltr" style="white-space: nowrap">')
+        elif char == _PDI and depth == 1:
+            out.append("</bdi>")
+        else:
+            out.append(char)
+        depth += (char == _LRI) - (char == _PDI)
+    return f'<div class="hwlib-check" lang="fa" dir="rtl">{"".join(out)}</div>'
 
 
 def show(table) -> None:

@@ -151,6 +151,24 @@ def test_split_turns_captions_into_figures():
         book.split_notebook(new_notebook(cells=[captioned(code("fig"), en="only English")]), "fa")
 
 
+def test_split_gives_an_old_persian_check_line_its_html():
+    """A run made before page.check wrote HTML (a record) shows its Persian check line as plain text only; the
+    Persian edition gets the HTML a new run writes, the English line and other Persian outputs stay as they are."""
+    from hwlib import page
+
+    fa = "بررسی درست است: لایهٔ ما (\u2066gap = ۱e−۱۵\u2069)"
+    outputs = [new_output("display_data", {"text/plain": "check passed: ours (gap = 1e-15)"},
+                          metadata={page.LANG_KEY: "en"}),
+               new_output("display_data", {"text/plain": fa}, metadata={page.LANG_KEY: "fa"}),
+               new_output("display_data", {"text/plain": "جدول"}, metadata={page.LANG_KEY: "fa"})]
+    nb = new_notebook(cells=[new_code_cell("page.check(...)", outputs=outputs)])
+    shown = book.split_notebook(nb, "fa").cells[0].outputs
+    assert [dict(o.data) for o in shown] == [{"text/plain": fa, "text/html": page.verdict_html(fa)},
+                                             {"text/plain": "جدول"}]
+    assert [set(o.data) for o in book.split_notebook(nb, "en").cells[0].outputs] == [{"text/plain"}]
+    assert set(nb.cells[0].outputs[1].data) == {"text/plain"}  # input not modified
+
+
 def test_split_other_tags_and_unknown_language():
     nb = new_notebook(cells=[md("shared", "hide-input"), md("en only", "en", "margin"), md("fa", "fa")])
     assert texts(book.split_notebook(nb, "en")) == ["shared", "en only"]

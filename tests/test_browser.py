@@ -2,9 +2,11 @@
 
 Playwright drives /usr/bin/chromium (no browser is downloaded). Every page of
 both editions must load without console errors or failed requests, Persian
-pages must be right-to-left with left-to-right code and math, every language
+pages must be right-to-left with left-to-right code and math (their figure
+captions and check lines right to left, the check lines wrapped), every language
 link must land on the page's twin, and search must find a Persian and an
-English term. Screenshots go to ``_build/screenshots/``.
+English term, and a page's title words that page first (Persian typed with or
+without the zero-width non-joiner). Screenshots go to ``_build/screenshots/``.
 
 When ``HWLIB_BROWSER_TESTS=require`` (``make test`` sets it), a missing
 Chromium or Playwright is a failure, not a skip.
@@ -23,6 +25,7 @@ import yaml
 
 from chromium import launched, unavailable
 from hwlib.book import site as book
+from hwlib.page import VERDICT
 
 REPO = Path(__file__).resolve().parent.parent
 SITE = REPO / "_build" / "site"
@@ -32,7 +35,12 @@ PAGES = book.toc_pages(yaml.safe_load((REPO / "book" / "_toc.yml").read_text(enc
 PERSIAN_DIGIT = re.compile("[۰-۹]")
 # Words looked up with the site's search box: (language, query, a page that must be among the results).
 SEARCHES = (("en", "dropout", "hw1/04_dropout"), ("fa", "اعتبارسنجی", "hw1/02_baseline_cnn"))
-SCREENSHOTS = ("intro", "hw1/02_baseline_cnn", "hw1/03_depth", "hw14/02_triplet_loss", "hw14/03_dermamnist", "report", "glossary")
+# A page's title words find it first, in Persian typed with the zero-width non-joiner or without it.
+TITLE_SEARCHES = (("en", "batch normalization", "hw7q/q6_batch_norm"),
+                  ("fa", "نرمال\u200cسازی دسته\u200cای", "hw7q/q6_batch_norm"),
+                  ("fa", "نرمالسازی دستهای", "hw7q/q6_batch_norm"))
+SCREENSHOTS = ("intro", "hw1/02_baseline_cnn", "hw1/03_depth", "hw14/02_triplet_loss", "hw14/03_dermamnist",
+               "hw7q/q6_batch_norm", "report", "glossary")
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
@@ -156,6 +164,37 @@ def test_persian_pages_are_rtl_with_ltr_code_and_math(visit, page):
     assert _direction(en.page, "article p") == "ltr"
 
 
+def test_persian_captions_and_check_lines_read_right_to_left(visit):
+    """Every figure caption and every check line of a Persian page reads right to left, though both sit in
+    the left-to-right output area; a check line wraps inside its column, its numbers whole."""
+    problems, seen = [], {"captions": 0, "checks": 0}
+    for page in PAGES:
+        v = visit(f"fa/{page}.html")
+        found = v.page.evaluate("""(verdicts) => {
+            const out = {captions: [], checks: []};
+            for (const f of document.querySelectorAll('article figcaption'))
+                out.captions.push([getComputedStyle(f).direction, f.textContent.trim().slice(0, 60)]);
+            const walk = document.createTreeWalker(document.querySelector('article'), NodeFilter.SHOW_TEXT);
+            while (walk.nextNode()) {
+                const text = walk.currentNode.textContent.trim();
+                if (!verdicts.some((v) => text.startsWith(v))) continue;
+                const line = walk.currentNode.parentElement, box = line.closest('div.output') || line;
+                const overflow = Math.max(line.scrollWidth - line.clientWidth, box.scrollWidth - box.clientWidth);
+                out.checks.push([getComputedStyle(line).direction, overflow, text.slice(0, 60)]);
+            }
+            return out;
+        }""", list(VERDICT["fa"].values()))
+        seen["captions"] += len(found["captions"])
+        seen["checks"] += len(found["checks"])
+        problems += [f"fa/{page}: caption {d}: {t}" for d, t in found["captions"] if d != "rtl"]
+        problems += [f"fa/{page}: check line {d}, {o}px overflow: {t}" for d, o, t in found["checks"] if d != "rtl" or o > 1]
+        v.close()
+    assert seen["captions"] > 0 and seen["checks"] > 0, seen
+    assert not problems, "\n".join(problems)
+    en = visit("en/hw7q/q6_batch_norm.html")
+    assert _direction(en.page, "article figcaption") == "ltr"
+
+
 def test_persian_interface_strings(visit):
     """The theme's own words on a Persian page are Persian: no English tooltips, labels or buttons."""
     v = visit("fa/hw1/02_baseline_cnn.html")
@@ -191,6 +230,40 @@ def test_search_finds_term(visit, base_url, lang, query, expected):
     hrefs = v.page.eval_on_selector_all("#search-results ul.search li a", "els => els.map(a => a.href)")
     assert any(h.split("?")[0].split("#")[0] == f"{base_url}/{lang}/{expected}.html" for h in hrefs), hrefs
     assert not v.errors, v.errors
+
+
+def _search(visit, lang: str, query: str):
+    """The search page of edition ``lang`` for ``query``, once the search has finished: the title loses its
+    progress dots when the result list is complete."""
+    v = visit(f"{lang}/search.html?q={query}")
+    v.page.wait_for_function("() => { const h = document.querySelector('#search-results h2');"
+                             " return h && !h.querySelector('span'); }", timeout=20000)
+    return v
+
+
+@pytest.mark.parametrize("lang,query,expected", TITLE_SEARCHES)
+def test_search_finds_the_page_of_its_title_words_first(visit, base_url, lang, query, expected):
+    """A page's title words find it first (not the execution report, which repeats every title), in Persian
+    with the words whole (a word is not split at its zero-width non-joiner, so «ای» alone is never
+    highlighted) and typed with or without the joiner."""
+    v = _search(visit, lang, query)
+    hrefs = v.page.eval_on_selector_all("#search-results ul.search li > a", "els => els.map(a => a.href)")
+    assert hrefs and hrefs[0].split("?")[0].split("#")[0] == f"{base_url}/{lang}/{expected}.html", hrefs[:5]
+    highlighted = set(v.page.eval_on_selector_all("#search-results .highlighted", "els => els.map(e => e.textContent)"))
+    assert {h.lower() for h in highlighted} <= set(query.lower().split()), highlighted
+    assert not v.errors, v.errors
+
+
+def test_persian_search_says_when_nothing_is_found(visit):
+    """The Persian no-results message is the book's own (Sphinx's misspells it)."""
+    from babel.messages.pofile import read_po
+
+    with (REPO / "book" / "theme" / "locale" / "fa" / "LC_MESSAGES" / "sphinx.po").open("rb") as fh:
+        expected = read_po(fh)["Your search did not match any documents. Please make sure that all words are "
+                               "spelled correctly and that you've selected enough categories."].string
+    v = _search(visit, "fa", "زززقققز")
+    assert v.page.locator("#search-results ul.search li").count() == 0
+    assert v.page.text_content("#search-results p.search-summary") == expected
 
 
 def test_downloads_and_colab_link(visit, base_url):

@@ -116,3 +116,27 @@ def test_the_persian_pages_use_no_avoided_variant(entries, prose):
              for entry in entries for variant in entry.get("avoid", [])
              if clean(variant) in text]
     assert not found, "variants the glossary rules out:\n" + "\n".join(found)
+
+
+# «دقت» and «صحت» mean accuracy and precision in this book, the other way round from Persian texts on
+# measurement; so on every page the first use of each carries its English term in parentheses: «دقت
+# (accuracy)», «دقتی (accuracy)», or a compound such as «دقت kNN (kNN accuracy)».
+READ_THE_OTHER_WAY = {"دقت": "accuracy", "صحت": "precision"}
+
+
+def first_use_glossed(text: str, word: str, english: str) -> str | None:
+    """None when ``text`` never uses ``word`` or its first use is glossed with ``english``; else that first use."""
+    use = re.search(rf"(?<![\u0600-\u06FF\u200c]){word}[\u0600-\u06FF\u200c]*", text)
+    if use is None:
+        return None
+    after = text[use.end():]
+    if re.match(rf"(?: [A-Za-z0-9-]+)? \((?:[A-Za-z0-9-]+ )?{english}\b", after):
+        return None
+    return text[max(0, use.start() - 40):use.end() + 40]
+
+
+def test_accuracy_and_precision_carry_their_english_term_at_first_use(prose):
+    missing = [f"{page}: «{word}» needs «({english})» at its first use: …{context}…"
+               for page, text in prose.items() for word, english in READ_THE_OTHER_WAY.items()
+               if (context := first_use_glossed(text, word, english)) is not None]
+    assert not missing, "first uses without the English term:\n" + "\n".join(missing)

@@ -135,3 +135,71 @@ def test_deletion_check_erases_the_highlighted_strokes():
     assert result["original"] > 0.99
     assert result["gradcam_erased"] == pytest.approx(0.5)  # the whole quarter erased: both logits 0
     assert result["random_erased"] > 0.99
+
+
+def two_channel_model() -> keras.Model:
+    """Input 4x4x2 -> 1x1 conv with 2 maps (linear) -> GAP -> Dense(3, softmax). With two input channels the
+    two maps differ in space, so the weights alpha_k change the map, not only its scale."""
+    inputs = keras.Input((4, 4, 2))
+    maps = keras.layers.Conv2D(2, 1, use_bias=False, name="conv")(inputs)
+    outputs = keras.layers.Dense(3, activation="softmax", name="out")(keras.layers.GlobalAveragePooling2D()(maps))
+    return keras.Model(inputs, outputs)
+
+
+def softmax(z):
+    e = np.exp(z - z.max(axis=1, keepdims=True))
+    return e / e.sum(axis=1, keepdims=True)
+
+
+def by_hand_probability(model, images, c, own_term=True):
+    """Report 003's variant on the GAP model, by the chain rule: dp_c/dA_ijk = p_c (w_kc - sum_d p_d w_kd) / 16.
+    own_term=False drops the class's own term p_c (1 - p_c) w_kc, as 32-bit floats do once p_c rounds to 1."""
+    k = model.get_layer("conv").kernel.numpy()[0, 0]  # (channels, 2): a 1x1 convolution without bias
+    w, b = model.get_layer("out").kernel.numpy(), model.get_layer("out").bias.numpy()
+    maps = (images @ k).astype("float64")  # (n, 4, 4, 2)
+    p = softmax(maps.mean(axis=(1, 2)) @ w + b)  # (n, 3)
+    others = np.arange(w.shape[1]) != c
+    rivals = p[:, c:c + 1] * (p[:, others] @ w[:, others].T)  # p_c sum_{d != c} p_d w_kd: (n, 2)
+    own = p[:, c:c + 1] * (1 - p[:, c:c + 1]) * w[:, c] if own_term else 0.0
+    alpha = (own - rivals) / 16.0
+    cam = np.maximum((maps * alpha[:, None, None, :]).sum(axis=-1), 0)
+    peak = cam.reshape(len(cam), -1).max(axis=1).reshape(-1, 1, 1)
+    return np.divide(cam, peak, out=np.zeros_like(cam), where=peak > 0)
+
+
+def test_report_variant_matches_the_chain_rule_and_the_logit_map_does_not():
+    """The report's Grad-CAM (gradient of the softmax probability) against the chain rule worked out by hand;
+    the logit's Grad-CAM, a wrong implementation of the report's variant, fails the same check."""
+    keras.utils.set_random_seed(7)
+    model = two_channel_model()
+    images = np.random.default_rng(7).normal(size=(6, 4, 4, 2)).astype("float32")
+    differs = []
+    for c in range(3):
+        expected = by_hand_probability(model, images, c)
+        np.testing.assert_allclose(Q7.probability_gradcam(model, images, c, "conv", resize=False), expected, atol=1e-5)
+        differs.append(not np.allclose(Q7.gradcam(model, images, c, "conv", resize=False), expected, atol=1e-5))
+    assert any(differs), "the check cannot tell the probability's gradient from the logit's"
+
+
+def test_report_variant_resizes_like_gradcam():
+    model = tiny_model("gap", softmax=True)
+    images = np.random.default_rng(8).normal(size=(2, 4, 4, 1)).astype("float32")
+    cams = Q7.probability_gradcam(model, images, 1)
+    assert cams.shape == (2, 4, 4) and cams.min() >= 0 and cams.max() <= 1
+    cnn = Q7.mnist_cnn()
+    digits = np.random.default_rng(9).uniform(size=(2, 28, 28, 1)).astype("float32")
+    assert Q7.probability_gradcam(cnn, digits, 3, resize=False).shape == (2, 7, 7)  # conv3's grid
+    assert Q7.probability_gradcam(cnn, digits, 3).shape == (2, 28, 28)
+
+
+def test_once_the_probability_rounds_to_one_only_the_rivals_term_is_left():
+    """Saturation, as the page describes it: with p_c == 1.0 in float32 the class's own term is computed as 0."""
+    keras.utils.set_random_seed(10)
+    model = two_channel_model()
+    bias = np.array([30.0, 0.0, 0.0], dtype="float32")  # class 0 wins by e^30: p_0 rounds to 1, p_1 and p_2 ~ 1e-13
+    model.get_layer("out").bias.assign(bias)
+    images = np.random.default_rng(10).normal(size=(4, 4, 4, 2)).astype("float32")
+    assert (model.predict(images, verbose=0)[:, 0] == 1.0).all()
+    got = Q7.probability_gradcam(model, images, 0, "conv", resize=False)
+    np.testing.assert_allclose(got, by_hand_probability(model, images, 0, own_term=False), atol=1e-4)
+    assert not np.allclose(got, by_hand_probability(model, images, 0), atol=1e-2)  # exact arithmetic keeps it

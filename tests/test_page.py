@@ -46,16 +46,29 @@ def test_a_check_answers_in_each_language_or_in_the_notebooks(monkeypatch):
     import IPython.display
     import pytest
 
-    shown = []
-    monkeypatch.setattr(IPython.display, "display", lambda data, **k: shown.append((data["text/plain"], k["metadata"])))
+    shown, html = [], []
+    monkeypatch.setattr(IPython.display, "display", lambda data, **k: (shown.append((data["text/plain"], k["metadata"])),
+                                                                       html.append(data.get("text/html"))))
     monkeypatch.delenv("HWLIB_LANG", raising=False)
     what = {"en": "our layer gives Keras's outputs", "fa": "لایهٔ ما همان خروجی‌های کراس را می‌دهد"}
     persian.check(what, True, largest_difference=(2.5e-15, ".1e"))
     assert [m[persian.LANG_KEY] for _, m in shown] == ["en", "fa"]
     assert shown[0][0] == "check passed: our layer gives Keras's outputs (largest_difference = 2.5e-15)"
     assert shown[1][0].startswith("بررسی درست است: لایهٔ ما") and "۲٫۵e" in shown[1][0]
+    # the Persian line also as HTML that reads right to left (JupyterLab, the site), the English one as text
+    assert html[0] is None and html[1] == persian.verdict_html(shown[1][0]) and 'dir="rtl"' in html[1]
     shown.clear()
     monkeypatch.setenv("HWLIB_LANG", "fa")
     with pytest.raises(AssertionError, match="بررسی نادرست است: لایهٔ ما"):
         persian.check(what, False, largest_difference=0.3)
     assert [m[persian.LANG_KEY] for _, m in shown] == ["fa"], "a Persian student notebook answers in Persian only"
+
+
+def test_a_persian_check_line_reads_right_to_left_with_its_numbers_whole():
+    """verdict_html: right to left, wrapping between words; each "name = value" one unbreakable left-to-right
+    run (a negative number's own isolate inside it kept), and the line's text escaped."""
+    line = "بررسی درست است: a <b> ما (\u2066gap = \u2066−۱٫۵\u2069\u2069، \u2066n = ۳\u2069)"
+    assert persian.verdict_html(line) == (
+        '<div class="hwlib-check" lang="fa" dir="rtl">بررسی درست است: a &lt;b&gt; ما ('
+        '<bdi dir="ltr" style="white-space: nowrap">gap = \u2066−۱٫۵\u2069</bdi>، '
+        '<bdi dir="ltr" style="white-space: nowrap">n = ۳</bdi>)</div>')

@@ -243,12 +243,12 @@ def test_student_notebooks_and_folded_solutions(site, page):
         hrefs = sorted(a["href"] for a in doc.select("a[class*=btn-download-student-]"))
         colab = doc.select_one("a.btn-colab-student-button")
         if not solutions:
-            assert hrefs == [] and colab is None and not list((site / "student").rglob(f"{page}.ipynb"))
+            assert hrefs == [] and colab is None and not list((site / "student").rglob(f"{page}.*ipynb"))
             continue
-        assert hrefs == [f"{depth}../student/{code}/{page}.ipynb" for code in LANGS], hrefs
-        assert colab["href"].endswith(f"/colab/student/{lang}/{page}.ipynb")
-        assert (site / "colab" / "student" / lang / f"{page}.ipynb").is_file()
-        written = nbformat.read(site / "student" / lang / f"{page}.ipynb", as_version=4)
+        assert hrefs == [f"{depth}../student/{code}/{page}.student-{code}.ipynb" for code in LANGS], hrefs
+        assert colab["href"].endswith(f"/colab/student/{lang}/{page}.student-{lang}.ipynb")
+        assert (site / "colab" / "student" / lang / f"{page}.student-{lang}.ipynb").is_file()
+        written = nbformat.read(site / "student" / lang / f"{page}.student-{lang}.ipynb", as_version=4)
         executed = nbformat.read(EXECUTED / f"{page}.ipynb", as_version=4)
         built = student.student_notebook(REPO / "notebooks" / f"{page}.md", page, lang, executed)
         assert [c.source for c in written.cells] == [c.source for c in built.cells]
@@ -256,6 +256,21 @@ def test_student_notebooks_and_folded_solutions(site, page):
         kept = [c for c in written.cells if c.cell_type == "code" and c.outputs]
         assert [c.source for c in kept] == [c.source for c in marked], "the teacher's outputs of the marked cells only"
         assert all(any("image/png" in o.get("data", {}) for o in c.outputs) for c in kept), "each a figure"
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_each_notebook_download_saves_under_its_own_name(site, lang):
+    """A page's notebooks (the teacher's, both languages' student notebooks) are three files of three names,
+    and each link's download attribute is its file's name: saved side by side, none overwrites another."""
+    for page in NOTEBOOK_PAGES:
+        links = soup(site / lang / f"{page}.html").select("a[class*=btn-download-][href$='.ipynb']")
+        names = [a.get("download") for a in links]
+        assert len(links) in (1, 3) and len(set(names)) == len(names), f"{lang}/{page}: {names}"
+        for a in links:
+            assert a["href"].rsplit("/", 1)[-1] == a["download"], a
+            assert ((site / lang / page).parent / a["href"]).is_file(), a["href"]
+    names = {a["download"] for a in soup(site / lang / "hw7q/q6_batch_norm.html").select("a[class*=btn-download-]")}
+    assert {"q6_batch_norm.ipynb", "q6_batch_norm.student-en.ipynb", "q6_batch_norm.student-fa.ipynb"} <= names
 
 
 @pytest.mark.parametrize("lang", LANGS)

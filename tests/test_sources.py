@@ -141,3 +141,22 @@ def test_code_cells_are_short(source):
         if cell.cell_type == "code":
             lines = [line for line in cell.source.splitlines() if line.strip()]
             assert len(lines) <= 40, f"a code cell of {len(lines)} lines: split it ({cell.source[:60]!r})"
+
+
+FIRST_REPORT = {"en": (re.compile(r"\breports? 00[0-4]\b", re.IGNORECASE), "student"),
+                "fa": (re.compile("گزارش(?:\u200cها)?ی? ۰۰[۰-۴]"), "دانشجو")}
+
+
+@pytest.mark.parametrize("lang", FIRST_REPORT)
+@pytest.mark.parametrize("source", SOURCES, ids=ids(SOURCES))
+def test_a_report_is_named_where_a_reader_first_meets_it(source, lang):
+    """The first mention of a report in a page's prose says whose report on which homework it is."""
+    pattern, word = FIRST_REPORT[lang]
+    prose = " ".join(c.source for c in jupytext.read(source).cells
+                     if c.cell_type == "markdown" and lang in c.metadata.get("tags", []))
+    prose = re.sub(r"\s+", " ", prose)
+    first = pattern.search(prose)
+    if first is None:
+        pytest.skip("this page does not mention a report")
+    assert word in prose[first.end():first.end() + 80], (
+        f"the first mention of a report names neither the student nor the homework: {prose[first.start():first.end() + 80]!r}")

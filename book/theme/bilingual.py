@@ -16,7 +16,14 @@ Loaded by each edition's Jupyter Book project as a local extension.
   ``booktheme``); they are compiled to .mo when the extension loads.
 - The theme hard-codes ``<html lang=..>`` without ``dir``; after the build the
   html tag of every page of a right-to-left edition gets ``dir="rtl"``, and
-  figure and table numbers are written in Persian digits.
+  figure and table numbers are written in Persian digits. Every download link
+  gets a ``download`` attribute naming its file, and Sphinx's search messages
+  (``_static/translations.js``) take this book's translations where
+  ``locale/<lang>/LC_MESSAGES/sphinx.po`` has one.
+- Search: the Persian index (:class:`SearchPersian`) keeps a word whole across
+  its zero-width non-joiners and indexes it without them, so «نرمال‌سازی» and
+  «نرمالسازی» are one word; ``search_scorer.js`` puts a page whose own title
+  holds every word of the query first.
 - ``templates/`` and ``static/`` (CSS, JS, Vazirmatn, MathJax copied in by
   hwlib.book) are added here; ``static`` is not named ``_static`` so Jupyter
   Book does not inject every MathJax file into every page.
@@ -24,8 +31,11 @@ Loaded by each edition's Jupyter Book project as a local extension.
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
+
+from sphinx.search.en import SearchEnglish, js_porter_stemmer
 
 HERE = Path(__file__).resolve().parent
 HTML_TAG = re.compile(r"<html\b(?![^>]*\bdir=)", re.IGNORECASE)
@@ -35,6 +45,39 @@ PERSIAN_DIGITS = str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹")
 # they are translated with the "sphinx" catalog after the build.
 UNTRANSLATED = ("Main", "Page", "Toggle primary sidebar", "Toggle secondary sidebar")
 UNTRANSLATED_ATTR = re.compile(r'\b(title|aria-label)="(' + "|".join(map(re.escape, UNTRANSLATED)) + ')"')
+# A link of the download menu as sphinx-book-theme writes it (its macro takes no download attribute).
+DOWNLOAD_LINK = re.compile(r'(<a href="(?:[^"]*/)?([^"/]+)")(?=\s+target="_blank"\s+class="btn btn-sm btn-download-)')
+TRANSLATIONS_JS = re.compile(r"Documentation\.addTranslations\((.*)\);", re.DOTALL)
+ZWNJ = "\u200c"
+
+
+class SearchPersian(SearchEnglish):
+    """Sphinx's search index for the Persian edition. A Persian word is written with zero-width
+    non-joiners inside it («نرمال‌سازی», «دسته‌ای»), which Sphinx's splitter takes for word breaks; here
+    a word runs on across them, and is indexed and looked up without them, so that it is found typed
+    either way. Latin words are stemmed as in the English edition."""
+
+    lang = "fa"
+    language_name = "Persian"
+    _word_re = re.compile(rf"\w+(?:{ZWNJ}+\w+)*")
+    js_splitter_code = r"""
+function splitQuery(query) {
+  return query
+    .split(/[^\p{Letter}\p{Number}_\p{Emoji_Presentation}\u200c]+/gu)
+    .map((term) => term.replace(/^\u200c+|\u200c+$/g, ""))
+    .filter((term) => term);
+}
+"""
+    js_stemmer_code = js_porter_stemmer + r"""
+var PorterStemmer = Stemmer;
+Stemmer = function() {
+  const porter = new PorterStemmer();
+  this.stemWord = (word) => porter.stemWord(word.replace(/\u200c/g, ""));
+};
+"""
+
+    def stem(self, word: str) -> str:
+        return super().stem(word.replace(ZWNJ, ""))
 
 
 def _current(app):
@@ -59,6 +102,7 @@ def compile_catalogs(locale_dir: Path) -> None:
 def _add_paths(app, config):
     config.templates_path.insert(0, str(HERE / "templates"))  # before the themes' components
     config.html_static_path.append(str(HERE / "static"))
+    config.html_search_scorer = str(HERE / "search_scorer.js")
     app.add_css_file("bilingual.css", priority=900)
     app.add_js_file("bilingual.js", priority=900)
 
@@ -133,20 +177,42 @@ def _notebook_buttons(app, pagename, templatename, context, doctree):
 
 
 def _postprocess(app, exception):
-    if exception or app.builder.format != "html" or _current(app).get("dir") != "rtl":
+    if exception or app.builder.format != "html":
         return
     from sphinx.locale import get_translation
 
     translate = get_translation("sphinx")
+    rtl = _current(app).get("dir") == "rtl"
     persian = app.config.language == "fa"
     for page in Path(app.outdir).rglob("*.html"):
         text = page.read_text(encoding="utf8")
-        new = HTML_TAG.sub('<html dir="rtl"', text, count=1)
-        new = UNTRANSLATED_ATTR.sub(lambda m: f'{m[1]}="{translate(m[2])}"', new)
+        new = DOWNLOAD_LINK.sub(r'\1 download="\2"', text)
+        if rtl:
+            new = HTML_TAG.sub('<html dir="rtl"', new, count=1)
+            new = UNTRANSLATED_ATTR.sub(lambda m: f'{m[1]}="{translate(m[2])}"', new)
         if persian:
             new = CAPTION_NUMBER.sub(lambda m: m[1] + m[2].translate(PERSIAN_DIGITS) + m[3], new)
         if new != text:
             page.write_text(new, encoding="utf8")
+    _search_messages(Path(app.outdir) / "_static" / "translations.js", HERE / "locale" / app.config.language)
+
+
+def _search_messages(js: Path, locale_dir: Path) -> None:
+    """Sphinx's translations.js (its Persian messages for the search page, some misspelt) with this book's
+    translation of every message that ``locale_dir``'s sphinx.po has."""
+    from babel.messages.pofile import read_po
+
+    po = locale_dir / "LC_MESSAGES" / "sphinx.po"
+    if not js.is_file() or not po.is_file():
+        return
+    text = js.read_text(encoding="utf8")
+    found = TRANSLATIONS_JS.search(text)
+    catalog = json.loads(found[1])
+    with po.open("rb") as fh:
+        ours = {m.id: m.string for m in read_po(fh) if isinstance(m.id, str) and m.id and m.string}
+    catalog["messages"].update({k: ours[k] for k in catalog["messages"] if k in ours})
+    js.write_text(text[:found.start(1)] + json.dumps(catalog, ensure_ascii=False) + text[found.end(1):],
+                  encoding="utf8")
 
 
 def setup(app):
@@ -155,6 +221,7 @@ def setup(app):
     compile_catalogs(HERE / "locale")
     app.add_message_catalog("sphinx", str(HERE / "locale"))
     app.add_message_catalog("booktheme", str(HERE / "locale"))
+    app.add_search_language(SearchPersian)
     app.connect("config-inited", _add_paths)
     app.connect("html-page-context", _page_context)
     app.connect("html-page-context", _notebook_buttons, priority=600)

@@ -27,8 +27,9 @@ import nbformat
 import yaml
 
 from . import pages as bookpages
-from . import published, student
+from . import published, student, tables
 from .paths import ROOT
+from .. import page as hwpage
 from ..page import LANG_KEY
 
 CONFIG = ROOT / "_config.yml"
@@ -65,7 +66,8 @@ def split_notebook(nb: nbformat.NotebookNode, lang: str) -> nbformat.NotebookNod
     :func:`hwlib.page.claim`); untagged markdown cells, code cells (with their other
     outputs, so myst-nb glue keeps working) and raw cells are kept. A solution's code
     (a cell tagged ``solution``) is folded behind a "show the solution" toggle
-    (:data:`SOLUTION_PROMPTS`); its outputs stay in view.
+    (:data:`SOLUTION_PROMPTS`); its outputs stay in view. A Persian check line of a run made
+    before :func:`hwlib.page.check` wrote HTML gets that HTML (right to left, numbers kept whole).
     """
     if lang not in LANG_TAGS:
         raise ValueError(f"unknown language {lang!r}, expected one of {LANG_TAGS}")
@@ -80,6 +82,13 @@ def split_notebook(nb: nbformat.NotebookNode, lang: str) -> nbformat.NotebookNod
         if cell.cell_type == "code":
             cell.outputs = [o for o in cell.get("outputs", [])
                             if o.get("metadata", {}).get(LANG_KEY, lang) == lang]
+            for output in cell.outputs:
+                if _persian_check_line(output):
+                    output.data["text/html"] = hwpage.verdict_html(output.data["text/plain"])
+            if lang == "fa":
+                for o in cell.outputs:
+                    if tables.is_table(o) and LANG_KEY not in o.get("metadata", {}):
+                        o["data"]["text/html"] = tables.localised("".join(o["data"]["text/html"]))
         if cell.cell_type == "code" and "caption" in cell.metadata:
             cell.metadata.setdefault("mystnb", {})["figure"] = _figure(cell.metadata.pop("caption"), lang, number)
         if cell.cell_type == "code" and student.TAG in _tags(cell):
@@ -87,6 +96,13 @@ def split_notebook(nb: nbformat.NotebookNode, lang: str) -> nbformat.NotebookNod
             show, hide = SOLUTION_PROMPTS[lang]
             cell.metadata.setdefault("mystnb", {}).update(code_prompt_show=show, code_prompt_hide=hide)
     return out
+
+
+def _persian_check_line(output) -> bool:
+    """Whether ``output`` is a Persian check line (:func:`hwlib.page.check`) shown as plain text only."""
+    data = output.get("data", {})
+    return (output.get("metadata", {}).get(LANG_KEY) == "fa" and set(data) == {"text/plain"}
+            and data["text/plain"].startswith(tuple(hwpage.VERDICT["fa"].values())))
 
 
 def _figure(caption, lang: str, number: int) -> dict:
@@ -364,11 +380,19 @@ def build_site(
     return site_dir
 
 
+def student_path(page: str, lang: str) -> str:
+    """Where the site keeps ``page``'s student notebook in ``lang`` (without ``.ipynb``; its Colab copy is
+    under ``colab/``): a file name of its own, ``q6_batch_norm.student-fa``, so that the teacher's notebook
+    and the two student notebooks of a page save under three names."""
+    return f"student/{lang}/{page}.student-{lang}"
+
+
 def write_downloads(site: Path, executed_dir: Path, toc: dict, config: dict, pages_dir: Path,
                     sources_dir: Path) -> dict:
     """Copy every notebook page's executed notebook and source into ``site/notebooks/``, and its
     Colab copy into ``site/colab/``; write a page with exercises' student notebooks, per language,
-    into ``site/student/<lang>/`` (their Colab copies into ``site/colab/student/<lang>/``); return
+    into ``site/student/<lang>/`` (:func:`student_path`; their Colab copies into
+    ``site/colab/student/<lang>/``); return
     page -> {executed, source, colab, student: {lang: path}, student_colab: {lang: url}} (site-relative)."""
     repository = config.get("repository") or {}
     out = {}
@@ -394,14 +418,14 @@ def write_downloads(site: Path, executed_dir: Path, toc: dict, config: dict, pag
             entry["student"], entry["student_colab"] = {}, {}
             for lang in config["languages"]:
                 nb = student.student_notebook(source, page, lang, executed=nbformat.read(executed, as_version=4))
-                entry["student"][lang] = f"student/{lang}/{page}.ipynb"
+                path = student_path(page, lang)
+                entry["student"][lang] = f"{path}.ipynb"
                 (site / entry["student"][lang]).parent.mkdir(parents=True, exist_ok=True)
                 nbformat.write(nb, site / entry["student"][lang])
-                url = bookpages.colab_url(repository, f"student/{lang}/{page}")
+                url = bookpages.colab_url(repository, path)
                 if url:
-                    (site / "colab" / "student" / lang / page).parent.mkdir(parents=True, exist_ok=True)
-                    nbformat.write(bookpages.colab_notebook(nb, repository),
-                                   site / "colab" / "student" / lang / f"{page}.ipynb")
+                    (site / "colab" / path).parent.mkdir(parents=True, exist_ok=True)
+                    nbformat.write(bookpages.colab_notebook(nb, repository), site / "colab" / f"{path}.ipynb")
                     entry["student_colab"][lang] = url
         out[page] = entry
     return out
