@@ -187,20 +187,24 @@ def check(what: dict, passes, **numbers) -> None:
 
 def verdict_html(line: str) -> str:
     """A Persian check line (:func:`check`'s text) as HTML that reads right to left and wraps between
-    words, each left-to-right isolate of the text (a ``name = value`` pair) one unbreakable left-to-right
-    ``<bdi>``. The book's site gives the Persian check lines of runs made before checks wrote HTML the same."""
+    words; each left-to-right isolate of the text (a ``name = value`` pair) a left-to-right ``<bdi>``
+    whose numbers never break. The book's site gives every Persian check line this HTML."""
     import html
+    import re
 
     out, depth = [], 0
     for char in html.escape(line, quote=False):
         if char == _LRI and depth == 0:
-            out.append('<bdi dir="ltr" style="white-space: nowrap">')
+            out.append('<bdi dir="ltr">')
         elif char == _PDI and depth == 1:
             out.append("</bdi>")
         else:
             out.append(char)
         depth += (char == _LRI) - (char == _PDI)
-    return f'<div class="hwlib-check" lang="fa" dir="rtl">{"".join(out)}</div>'
+    number = re.compile("[−+-]?[0-9۰-۹][0-9۰-۹٫٬.,]*(?:e[−+-]?[0-9۰-۹]+)?")
+    whole = re.sub('<bdi dir="ltr">.*?</bdi>', lambda pair: number.sub(
+        lambda n: f'<span style="white-space: nowrap">{n.group(0)}</span>', pair.group(0)), "".join(out))
+    return f'<div class="hwlib-check" lang="fa" dir="rtl">{whole}</div>'
 
 
 def show(table) -> None:

@@ -65,10 +65,10 @@ def test_a_check_answers_in_each_language_or_in_the_notebooks(monkeypatch):
 
 
 def test_a_persian_check_line_reads_right_to_left_with_its_numbers_whole():
-    """verdict_html: right to left, wrapping between words; each "name = value" one unbreakable left-to-right
-    run (a negative number's own isolate inside it kept), and the line's text escaped."""
+    """verdict_html: right to left, wrapping between words; each "name = value" a left-to-right run whose
+    numbers never break (a negative number's own isolate inside it kept), and the line's text escaped."""
     line = "بررسی درست است: a <b> ما (\u2066gap = \u2066−۱٫۵\u2069\u2069، \u2066n = ۳\u2069)"
     assert persian.verdict_html(line) == (
         '<div class="hwlib-check" lang="fa" dir="rtl">بررسی درست است: a &lt;b&gt; ما ('
-        '<bdi dir="ltr" style="white-space: nowrap">gap = \u2066−۱٫۵\u2069</bdi>، '
-        '<bdi dir="ltr" style="white-space: nowrap">n = ۳</bdi>)</div>')
+        '<bdi dir="ltr">gap = \u2066<span style="white-space: nowrap">−۱٫۵</span>\u2069</bdi>، '
+        '<bdi dir="ltr">n = <span style="white-space: nowrap">۳</span></bdi>)</div>')

@@ -66,8 +66,8 @@ def split_notebook(nb: nbformat.NotebookNode, lang: str) -> nbformat.NotebookNod
     :func:`hwlib.page.claim`); untagged markdown cells, code cells (with their other
     outputs, so myst-nb glue keeps working) and raw cells are kept. A solution's code
     (a cell tagged ``solution``) is folded behind a "show the solution" toggle
-    (:data:`SOLUTION_PROMPTS`); its outputs stay in view. A Persian check line of a run made
-    before :func:`hwlib.page.check` wrote HTML gets that HTML (right to left, numbers kept whole).
+    (:data:`SOLUTION_PROMPTS`); its outputs stay in view. Every Persian check line gets its HTML made again
+    from its text (:func:`hwlib.page.verdict_html`: right to left, numbers kept whole).
     """
     if lang not in LANG_TAGS:
         raise ValueError(f"unknown language {lang!r}, expected one of {LANG_TAGS}")
@@ -99,9 +99,11 @@ def split_notebook(nb: nbformat.NotebookNode, lang: str) -> nbformat.NotebookNod
 
 
 def _persian_check_line(output) -> bool:
-    """Whether ``output`` is a Persian check line (:func:`hwlib.page.check`) shown as plain text only."""
+    """Whether ``output`` is a Persian check line (:func:`hwlib.page.check`): its HTML is made again from its
+    text, so that every run, however old, shows the current rendering."""
     data = output.get("data", {})
-    return (output.get("metadata", {}).get(LANG_KEY) == "fa" and set(data) == {"text/plain"}
+    return (output.get("metadata", {}).get(LANG_KEY) == "fa" and set(data) <= {"text/plain", "text/html"}
+            and "text/plain" in data
             and data["text/plain"].startswith(tuple(hwpage.VERDICT["fa"].values())))
 
 
